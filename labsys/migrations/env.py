@@ -1,0 +1,20 @@
+"""Alembic environment: runs migrations on the engine labsys hands over (or the configured URL)."""
+
+from alembic import context
+
+from labsys.db import make_engine
+from labsys.schema import metadata
+
+config = context.config
+engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
