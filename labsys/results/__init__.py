@@ -1,0 +1,1 @@
+"""Sample results: categories, drafts and review."""
