@@ -80,9 +80,9 @@ class PlateAnalysis:
     """Everything found on one photo of one plate, with what is needed to draw an overlay."""
 
     corners: np.ndarray
-    """Plate corners in the photo, (4, 2) as (x, y): top-left, top-right, bottom-right, bottom-left."""
+    """Plate corners in the photo, (4, 2) as (x, y): TL, TR, BR, BL."""
     rectified: np.ndarray
-    """The plate cut out of the photo and made upright and rectangular (H, W, 3), float in [0, 1]."""
+    """The plate cut out of the photo, upright and rectangular (H, W, 3), float in [0, 1]."""
     origin: PlateLine
     front: PlateLine
     lanes: list[Lane]

@@ -1,0 +1,10 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from labsys.audit import AuditEvent
+from labsys.auth import User
+from labsys.db import Base
+from labsys.samples.models import Sample
+
+metadata = Base.metadata
+
+__all__ = ["AuditEvent", "Sample", "User", "metadata"]
