@@ -13,10 +13,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, Integer, String, select
+from sqlalchemy import Boolean, Engine, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from labsys.db import Base, UTCDateTime, utcnow
+from labsys.db import Base, UTCDateTime, run_in_transaction, utcnow
 from labsys.errors import AuthenticationError, PermissionDenied, ValidationError
 
 MAX_FAILED_LOGINS = 5
@@ -158,20 +158,23 @@ def create_user(
     return _as_actor(user)
 
 
-def authenticate(session: Session, username: str, password: str) -> Actor:
-    """Check a name and password; lock the account for a while after repeated failures.
+def _check_credentials(
+    session: Session, username: str, password: str
+) -> Actor | AuthenticationError:
+    """Check a name and password, updating the failure counter; return the outcome.
 
+    The failure is returned rather than raised so that the counter update is committed.
     The same message is given for an unknown name and a wrong password, so names cannot be probed.
     """
     wrong = AuthenticationError("Wrong user name or password.")
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active:
         _hasher.hash(password)  # spend the same time as a real check
-        raise wrong
+        return wrong
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        raise AuthenticationError(
+        return AuthenticationError(
             f"Too many failed attempts: this account is locked for about {minutes} more minute(s)."
         )
     try:
@@ -181,9 +184,25 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
-        raise wrong from None
+        return wrong
     user.failed_logins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return _as_actor(user)
+
+
+def sign_in(engine: Engine, username: str, password: str) -> Actor:
+    """Authenticate, locking the account for a while after repeated failures.
+
+    Raises
+    ------
+    AuthenticationError
+        Wrong name or password, or the account is locked.
+    """
+    outcome = run_in_transaction(
+        engine, lambda session: _check_credentials(session, username, password)
+    )
+    if isinstance(outcome, AuthenticationError):
+        raise outcome
+    return outcome

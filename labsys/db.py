@@ -133,7 +133,8 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # ConfigParser escaping
     config.attributes["engine"] = engine
     return config
 
