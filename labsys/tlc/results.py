@@ -73,6 +73,14 @@ class PlateLine:
 
     y: float
     source: Literal["line", "ticks", "hint", "edge"]
+    slope: float = 0.0
+    """Tilt of the pencil line, dy/dx (hand-drawn lines are rarely parallel to the plate's edge)."""
+    x_centre: float = 0.0
+    """The x at which the line's height is ``y`` (the plate's middle)."""
+
+    def y_at(self, x: float | np.ndarray) -> float | np.ndarray:
+        """Height of the line at column ``x``."""
+        return self.y + self.slope * (np.asarray(x, dtype=float) - self.x_centre)
 
 
 @dataclass

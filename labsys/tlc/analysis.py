@@ -1,0 +1,277 @@
+"""From a photo of a developed TLC plate to Rf values: the pipeline, step by step.
+
+photo ─► load & orient ─► find plate ─► rectify ─► layer & contrast ─► origin/front ─► lanes ─► spots
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage as ndi
+from scipy import signal
+
+from labsys.errors import ImageError, LabsysError
+from labsys.tlc import imageio, layer, lines, plate
+from labsys.tlc import lanes as lanes_module
+from labsys.tlc import spots as spots_module
+from labsys.tlc.results import Lane, PlateAnalysis, Spot
+
+ALGORITHM_VERSION = "labsys-tlc 1.0"
+
+FIND_LONG_SIDE = 512
+"""Long side (pixels) of the copy the plate is searched in: enough for corners to a few pixels."""
+
+RECTIFIED_LONG_SIDE = 800
+"""Long side (pixels) of the rectified plate: 8 px/mm on a 10 cm plate, 0.05 Rf ≈ 30 px apart."""
+
+
+def analyse_plate(
+    image: imageio.ImageSource,
+    lanes: int | None = None,
+    *,
+    corners: np.ndarray | list | None = None,
+    origin_y: float | None = None,
+    front_y: float | None = None,
+    lane_centres: list[float] | np.ndarray | None = None,
+) -> PlateAnalysis:
+    """Analyse a photo of a developed TLC plate.
+
+    Parameters
+    ----------
+    image
+        The photo: a path, encoded bytes, a PIL image or an RGB/greyscale array.
+    lanes
+        Number of lanes when known; then exactly this many lanes are returned.
+    corners
+        Hint: the plate's four corners in the (upright) photo as (x, y), any order.
+    origin_y, front_y
+        Hints: heights of the origin and the front in the rectified plate.
+    lane_centres
+        Hint: lane centres (x) in the rectified plate; overrides ``lanes``.
+
+    Returns
+    -------
+    PlateAnalysis
+
+    Raises
+    ------
+    ImageError
+        The photo cannot be read.
+    PlateNotFound
+        No plate, no origin or no front found; the message says which and what to do.
+
+    Notes
+    -----
+    Assumes an upright photo (after the EXIF orientation) of one plate turned less than about 15°,
+    developed upwards, with the origin and the front marked in pencil.
+    """
+    try:
+        return _analyse(image, lanes, corners, origin_y, front_y, lane_centres)
+    except LabsysError:
+        raise
+    except (ValueError, IndexError, MemoryError, OSError, Image.DecompressionBombError) as error:
+        raise ImageError(f"The photo could not be analysed ({type(error).__name__}).") from error
+
+
+def _analyse(
+    image: imageio.ImageSource,
+    lane_count: int | None,
+    corners: np.ndarray | list | None,
+    origin_y: float | None,
+    front_y: float | None,
+    lane_centres: list[float] | np.ndarray | None,
+) -> PlateAnalysis:
+    if lane_count is not None and not 1 <= int(lane_count) <= 30:
+        raise LabsysError(f"The number of lanes must be between 1 and 30, not {lane_count}.")
+    photo, full_size, source = _open(image)
+    photo_corners = (
+        plate.order_corners(np.asarray(corners, dtype=float))
+        if corners is not None
+        else _find_corners(photo, full_size)
+    )
+    sharp = _photo_for_rectifying(photo, full_size, photo_corners, source)
+    ratio = full_size[0] / sharp.shape[1], full_size[1] / sharp.shape[0]
+    local_corners = (photo_corners + 0.5) / np.array(ratio) - 0.5
+    rectified, _ = plate.rectify(sharp, local_corners, RECTIFIED_LONG_SIDE)
+    return analyse_rectified(
+        rectified,
+        photo_corners,
+        lane_count=lane_count,
+        origin_y=origin_y,
+        front_y=front_y,
+        lane_centres=lane_centres,
+    )
+
+
+def analyse_rectified(
+    rectified: np.ndarray,
+    corners: np.ndarray,
+    *,
+    lane_count: int | None = None,
+    origin_y: float | None = None,
+    front_y: float | None = None,
+    lane_centres: list[float] | np.ndarray | None = None,
+) -> PlateAnalysis:
+    """Analyse an already rectified plate image (upright, origin at the bottom).
+
+    Parameters are those of :func:`analyse_plate`; ``corners`` are only carried into the result.
+    """
+    height, width = rectified.shape[:2]
+    scale = float(max(height, width))
+    seen = layer.contrast(rectified)
+    origin, front, warnings = lines.find_lines(seen.darkness, origin_y=origin_y, front_y=front_y)
+    cleaned = spots_module.spot_contrast(seen.distance, scale)
+    smoothed = ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))
+    context = spots_module.LaneContext(
+        rgb=rectified,
+        contrast=cleaned,
+        smoothed=smoothed,
+        darkness=seen.darkness,
+        origin=origin,
+        front=front,
+        noise=seen.noise,
+        scale=scale,
+    )
+    rings = spots_module.find_rings(seen.darkness, origin, front, scale, seen.noise)
+    if lane_centres is not None:
+        centres = np.sort(np.asarray(lane_centres, dtype=float))
+    else:
+        evidence = _lane_evidence(context, rings, seen.darkness)
+        centres = lanes_module.find_lanes(evidence, threshold=1.0, count=lane_count)
+    plate_lanes = _measure_lanes(context, centres, rings, warnings)
+    return PlateAnalysis(
+        corners=np.asarray(corners, dtype=float),
+        rectified=rectified,
+        origin=origin,
+        front=front,
+        lanes=plate_lanes,
+        warnings=warnings,
+        background=layer.guess_background(seen.layer),  # type: ignore[arg-type]
+        algorithm_version=ALGORITHM_VERSION,
+    )
+
+
+def _open(
+    image: imageio.ImageSource,
+) -> tuple[np.ndarray, tuple[int, int], imageio.ImageSource | None]:
+    """The photo for finding the plate, the upright full size (w, h), and the source to decode
+    again when the first decode was at reduced scale (a JPEG ``draft``), else None."""
+    if isinstance(image, np.ndarray):
+        rgb = imageio.array_to_rgb(image)
+        return rgb, (rgb.shape[1], rgb.shape[0]), None
+    picture = imageio.open_image(image)
+    width, height = picture.size
+    try:
+        orientation = picture.getexif().get(0x0112, 1)
+    except Exception:  # a damaged EXIF block is no reason to refuse the photo
+        orientation = 1
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    if isinstance(image, Image.Image):
+        return imageio.decode(picture), (width, height), None
+    rgb = imageio.decode(picture, max_side=FIND_LONG_SIDE)
+    return rgb, (width, height), image if rgb.shape[1] < width else None
+
+
+def _find_corners(photo: np.ndarray, full_size: tuple[int, int]) -> np.ndarray:
+    """Plate corners in full-resolution photo coordinates, found on a small copy."""
+    factor = FIND_LONG_SIDE / max(photo.shape[:2])
+    small = photo
+    if factor < 1:
+        size = (max(1, round(photo.shape[1] * factor)), max(1, round(photo.shape[0] * factor)))
+        small = np.asarray(Image.fromarray(photo).resize(size, Image.Resampling.BOX))
+    found = plate.find_plate(small)
+    ratio = np.array([full_size[0] / small.shape[1], full_size[1] / small.shape[0]])
+    return (found + 0.5) * ratio - 0.5
+
+
+def _photo_for_rectifying(
+    photo: np.ndarray,
+    full_size: tuple[int, int],
+    corners: np.ndarray,
+    source: imageio.ImageSource | None,
+) -> np.ndarray:
+    """A decode of the photo in which the plate spans at least the rectified resolution.
+
+    Decoding a 12 MP JPEG in full costs more than the whole analysis; Pillow's ``draft`` decodes
+    at 1/2, 1/4 or 1/8 scale, so only as much of the photo is decoded as the plate needs.
+    """
+    plate_side = max(np.hypot(*(corners - np.roll(corners, -1, axis=0)).T))
+    have = plate_side * photo.shape[1] / full_size[0]
+    if source is None or have >= RECTIFIED_LONG_SIDE:
+        return photo
+    need = max(full_size) * RECTIFIED_LONG_SIDE / max(plate_side, 1.0)
+    return imageio.load_image(source, max_side=int(np.ceil(need)))
+
+
+def _lane_evidence(
+    context: spots_module.LaneContext, rings: list[spots_module.Ring], darkness: np.ndarray
+) -> np.ndarray:
+    """Per-column evidence of lanes, in units of the least evidence a real lane leaves (1.0)."""
+    width = context.contrast.shape[1]
+    scale = context.scale
+    floor = max(0.5 * spots_module.MIN_SPOT_CONTRAST, 3 * context.noise)
+    below = 0.02 * context.contrast.shape[0]
+    spot_mass = lanes_module.column_evidence(
+        context.contrast, context.origin, context.front, floor=floor, below=below
+    )
+    least_mass = 0.5 * spots_module.MIN_SPOT_CONTRAST * (0.02 * scale)
+    sigma = max(1.0, 0.01 * width)
+    evidence = ndi.gaussian_filter1d(spot_mass / least_mass, sigma)
+    bumps = np.zeros(width)
+    ticks = ndi.gaussian_filter1d(lanes_module.tick_evidence(darkness, context.origin, scale), 1.0)
+    tick_x, _ = signal.find_peaks(ticks, height=lines.MIN_LINE_DARKNESS, distance=sigma)
+    ring_x = [round(ring.x) for ring in rings]
+    for x in (*tick_x, *ring_x):
+        bumps[min(width - 1, max(0, int(x)))] += 2.0
+    return evidence + ndi.gaussian_filter1d(bumps, sigma) * sigma * np.sqrt(2 * np.pi)
+
+
+def _measure_lanes(
+    context: spots_module.LaneContext,
+    centres: np.ndarray,
+    rings: list[spots_module.Ring],
+    warnings: list[str],
+) -> list[Lane]:
+    """Spots of every lane; each ring or blob belongs to the lane whose centre is nearest."""
+    width = context.contrast.shape[1]
+    if len(centres) == 0:
+        return []
+    gaps = np.diff(centres)
+    reach = np.full(len(centres), 0.15 * width)
+    if len(centres) > 1:
+        reach = np.minimum(
+            reach, np.concatenate([[gaps[0]], np.minimum(gaps[:-1], gaps[1:]), [gaps[-1]]]) / 2
+        )
+    nearest = lambda x: int(np.argmin(np.abs(centres - x)))  # noqa: E731
+    ring_spots: dict[int, list[Spot]] = {}
+    for ring in rings:
+        ring_spots.setdefault(nearest(ring.x), []).append(spots_module.ring_spot(context, ring))
+    result = []
+    for index, (centre, half_width) in enumerate(zip(centres, reach, strict=True)):
+        found, residue, profile = spots_module.lane_spots(context, float(centre), float(half_width))
+        circled = ring_spots.get(index, [])
+        own = [
+            spot
+            for spot in found
+            if nearest(spot.x) == index
+            and not any(ring.interior[round(spot.y), round(spot.x)] for ring in rings)
+        ]
+        lane_spots = sorted(circled + own, key=lambda spot: spot.rf)
+        for spot in lane_spots:
+            if abs(spot.x - centre) + 0.5 * spot.width > 1.2 * half_width:
+                other = index + (2 if spot.x > centre else 0)
+                if 1 <= other <= len(centres):
+                    warnings.append(
+                        f"Spot at Rf {spot.rf:.2f} in lane {index + 1} overlaps lane {other}."
+                    )
+        result.append(
+            Lane(
+                index=index,
+                centre_x=float(centre),
+                spots=lane_spots,
+                origin_residue=residue,
+                profile=profile,
+            )
+        )
+    return result

@@ -1,0 +1,287 @@
+"""Finding the plate in a photo and cutting it out upright and rectangular.
+
+The plate is a bright-ish, smooth quadrilateral (white silica in daylight, green under UV 254 nm, pink
+after a stain) on whatever is around it: a dark UV cabinet, a grey bench, a patterned cloth. No single
+threshold separates all of these, so several candidate segmentations are tried and the one whose
+largest region is best explained by a convex quadrilateral wins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+from skimage import filters, measure, transform
+
+from labsys.errors import PlateNotFound
+
+MIN_PLATE_FRACTION = 0.02
+"""Smallest plate accepted, as a fraction of the photo's area (a plate is rarely smaller)."""
+
+MIN_QUADRILATERAL_FIT = 0.85
+"""Least share of a region (intersection over union) that its fitted quadrilateral must explain."""
+
+
+def find_plate(rgb: np.ndarray) -> np.ndarray:
+    """Find the four corners of the plate in a (downscaled) photo.
+
+    Parameters
+    ----------
+    rgb
+        (H, W, 3) image; about 1 megapixel is plenty and fast.
+
+    Returns
+    -------
+    numpy.ndarray
+        (4, 2) corners as (x, y): top-left, top-right, bottom-right, bottom-left.
+
+    Raises
+    ------
+    PlateNotFound
+        When no region of the photo looks like a plate.
+
+    Notes
+    -----
+    Assumes the photo is upright (EXIF applied) and the plate is turned by less than 45° (in practice
+    ±10°) so that its corners are the extreme points along the two diagonals, and that it contrasts
+    with its surroundings in brightness, colour or texture. Candidates:
+
+    * colour distance from the frame's border colour (dark cabinets, plain benches);
+    * brightness (the layer is the brightest large object under UV and on most benches);
+    * smoothness (a patterned background is busier than the layer).
+
+    Each candidate's regions are filled and fitted with a quadrilateral through robust line fits to
+    its four sides; the fit that explains its region best (intersection over union) is kept.
+    """
+    image = np.asarray(rgb, dtype=np.float64) / 255.0
+    scale = max(image.shape[:2])
+    smooth = filters.gaussian(image, sigma=max(1.0, scale / 400), channel_axis=-1)
+    best: tuple[float, np.ndarray] | None = None
+    for mask in _candidate_masks(smooth, scale):
+        for region in _large_regions(mask, scale):
+            corners = _fit_quadrilateral(region)
+            if corners is None:
+                continue
+            score = _quadrilateral_fit(region, corners)
+            if best is None or score > best[0]:
+                best = (score, corners)
+    if best is None or best[0] < MIN_QUADRILATERAL_FIT:
+        raise PlateNotFound(
+            "No TLC plate found in the photo: photograph the whole plate, filling most of the "
+            "frame, against a plain background that contrasts with it."
+        )
+    return _refine_sides(smooth, best[1])
+
+
+def rectify(
+    rgb: np.ndarray, corners: np.ndarray, long_side: int
+) -> tuple[np.ndarray, transform.ProjectiveTransform]:
+    """Cut the plate out of the photo, upright and rectangular.
+
+    Parameters
+    ----------
+    rgb
+        (H, W, 3) uint8 photo the corners refer to.
+    corners
+        (4, 2) plate corners (x, y) in ``rgb``: top-left, top-right, bottom-right, bottom-left.
+    long_side
+        Pixels along the plate's longer side in the output; the other side follows the plate's
+        aspect ratio as measured from the corners (mean lengths of opposite sides).
+
+    Returns
+    -------
+    rectified : numpy.ndarray
+        (h, w, 3) float image in [0, 1].
+    tform : skimage.transform.ProjectiveTransform
+        Maps rectified (x, y) to photo (x, y).
+    """
+    corners = np.asarray(corners, dtype=np.float64)
+    width = 0.5 * (np.hypot(*(corners[1] - corners[0])) + np.hypot(*(corners[2] - corners[3])))
+    height = 0.5 * (np.hypot(*(corners[3] - corners[0])) + np.hypot(*(corners[2] - corners[1])))
+    factor = long_side / max(width, height, 1.0)
+    out_w, out_h = max(8, round(width * factor)), max(8, round(height * factor))
+    target = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], float)
+    tform = transform.ProjectiveTransform.from_estimate(target, corners)
+    if not tform:
+        raise PlateNotFound("The plate corners do not form a quadrilateral; mark them again.")
+    rectified = transform.warp(rgb, tform, output_shape=(out_h, out_w), order=1, mode="edge")
+    return rectified, tform
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Order four (x, y) points as top-left, top-right, bottom-right, bottom-left.
+
+    Uses the diagonals (x + y and x - y), which is right for any quadrilateral turned < 45°.
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    total, diff = points.sum(axis=1), points[:, 0] - points[:, 1]
+    ordered = points[[np.argmin(total), np.argmax(diff), np.argmax(total), np.argmin(diff)]]
+    if len({tuple(p) for p in ordered}) != 4:
+        raise PlateNotFound("The four plate corners must be four distinct points.")
+    return ordered
+
+
+def _candidate_masks(image: np.ndarray, scale: int) -> list[np.ndarray]:
+    """Binary foreground candidates, each thresholded by Otsu's method on one plate-vs-rest cue."""
+    lum = image @ np.array([0.2126, 0.7152, 0.0722])
+    border = max(2, scale // 50)
+    frame = np.concatenate(
+        [
+            image[:border].reshape(-1, 3),
+            image[-border:].reshape(-1, 3),
+            image[:, :border].reshape(-1, 3),
+            image[:, -border:].reshape(-1, 3),
+        ]
+    )
+    distance = np.linalg.norm(image - np.median(frame, axis=0), axis=-1)
+    window = max(3, scale // 60)
+    mean = ndi.uniform_filter(lum, window)
+    busyness = np.sqrt(np.maximum(ndi.uniform_filter(lum * lum, window) - mean * mean, 0.0))
+    masks = []
+    for cue, brighter in ((distance, True), (lum, True), (busyness, False)):
+        if np.ptp(cue) < 1e-6:
+            continue
+        threshold = filters.threshold_otsu(cue)
+        masks.append(cue > threshold if brighter else cue < threshold)
+    return masks
+
+
+def _large_regions(mask: np.ndarray, scale: int) -> list[np.ndarray]:
+    """Filled connected regions of ``mask`` big enough to be a plate, largest first (at most 3)."""
+    size = max(3, scale // 100)
+    cleaned = ndi.binary_opening(mask, np.ones((size, size), bool))
+    labels, count = ndi.label(cleaned)
+    if count == 0:
+        return []
+    sizes = np.bincount(labels.ravel())[1:]
+    order = np.argsort(sizes)[::-1][:3]
+    minimum = MIN_PLATE_FRACTION * mask.size
+    return [ndi.binary_fill_holes(labels == index + 1) for index in order if sizes[index] > minimum]
+
+
+def _fit_quadrilateral(region: np.ndarray) -> np.ndarray | None:
+    """Corners of the quadrilateral best fitting a region's outline, or None when it has no 4 sides.
+
+    The corners are first taken as the outline's extreme points along the diagonals; then each side
+    is refitted as a straight line through the outline points between its corners (ignoring the
+    points near the corners, and outliers such as a spot or a finger at the edge), and the corners
+    become the intersections of neighbouring lines.
+    """
+    contours = measure.find_contours(np.pad(region, 1).astype(np.uint8), 0.5)
+    if not contours:
+        return None
+    outline = max(contours, key=len)[:, ::-1] - 1.0  # (x, y)
+    if len(outline) < 20:
+        return None
+    total, diff = outline.sum(axis=1), outline[:, 0] - outline[:, 1]
+    corner_index = [np.argmin(total), np.argmax(diff), np.argmax(total), np.argmin(diff)]
+    lines = []
+    for side in range(4):
+        start, stop = corner_index[side], corner_index[(side + 1) % 4]
+        indices = np.arange(start, stop if stop > start else stop + len(outline)) % len(outline)
+        if len(indices) < 8:
+            return None
+        trim = len(indices) // 8
+        line = _robust_line(outline[indices[trim : len(indices) - trim]])
+        if line is None:
+            return None
+        lines.append(line)
+    corners = [_intersect(lines[(side - 1) % 4], lines[side]) for side in range(4)]
+    if any(corner is None for corner in corners):
+        return None
+    return order_corners(np.array(corners))
+
+
+def _robust_line(points: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Total-least-squares line (unit normal n, offset c with n·p = c), refitted without outliers."""
+    keep = np.ones(len(points), dtype=bool)
+    for _ in range(3):
+        if keep.sum() < 4:
+            return None
+        centre = points[keep].mean(axis=0)
+        _, _, vt = np.linalg.svd(points[keep] - centre, full_matrices=False)
+        normal = vt[-1]
+        residual = np.abs((points - centre) @ normal)
+        spread = 1.4826 * np.median(residual[keep]) + 0.5
+        keep = residual < 3.0 * spread
+    return normal, float(normal @ centre)
+
+
+def _intersect(
+    first: tuple[np.ndarray, float], second: tuple[np.ndarray, float]
+) -> np.ndarray | None:
+    """Intersection point of two lines given as (normal, offset)."""
+    matrix = np.array([first[0], second[0]])
+    if abs(np.linalg.det(matrix)) < 1e-6:
+        return None
+    return np.linalg.solve(matrix, np.array([first[1], second[1]]))
+
+
+def _quadrilateral_fit(region: np.ndarray, corners: np.ndarray) -> float:
+    """Intersection over union of a region and a quadrilateral; 0 for implausible shapes."""
+    sides = np.roll(corners, -1, axis=0) - corners
+    cross = (
+        sides[:, 0] * np.roll(sides, -1, axis=0)[:, 1]
+        - sides[:, 1] * np.roll(sides, -1, axis=0)[:, 0]
+    )
+    if not (np.all(cross > 0) or np.all(cross < 0)):
+        return 0.0  # not convex
+    cosines = np.abs(
+        np.sum(sides * np.roll(sides, -1, axis=0), axis=1)
+        / (np.linalg.norm(sides, axis=1) * np.linalg.norm(np.roll(sides, -1, axis=0), axis=1))
+    )
+    if cosines.max() > np.cos(np.deg2rad(60)):
+        return 0.0  # a corner far from square: not a plate seen from roughly above
+    quad = _inside(corners, region.shape)
+    union = np.count_nonzero(quad | region)
+    if union == 0 or quad.sum() > 0.97 * region.size:
+        return 0.0
+    return np.count_nonzero(quad & region) / union
+
+
+def _inside(corners: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Mask of the pixels inside a convex quadrilateral (half-plane tests, fast on small images)."""
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+    orientation = np.sign(np.cross(corners[1] - corners[0], corners[2] - corners[1]))
+    inside = np.ones(shape[:2], dtype=bool)
+    for start, stop in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        edge = stop - start
+        inside &= orientation * (edge[0] * (yy - start[1]) - edge[1] * (xx - start[0])) >= 0
+    return inside
+
+
+def _refine_sides(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Move each side onto the strongest colour edge near it, then re-intersect the sides.
+
+    A segmentation can sit a few pixels inside or outside the true plate edge (smoothing, texture
+    windows); the edge itself is where the colour changes fastest across the side.
+    """
+    reach = max(3.0, max(image.shape[:2]) / 80)
+    offsets = np.arange(-reach, reach + 0.5, 0.5)
+    lines = []
+    for side in range(4):
+        start, stop = corners[side], corners[(side + 1) % 4]
+        direction = (stop - start) / np.linalg.norm(stop - start)
+        normal = np.array([direction[1], -direction[0]])
+        along = np.linspace(0.1, 0.9, 40)[:, None] * (stop - start) + start
+        samples = along[:, None, :] + offsets[None, :, None] * normal  # (40, n, 2) as (x, y)
+        colour = np.stack(
+            [
+                ndi.map_coordinates(image[..., c], [samples[..., 1], samples[..., 0]], order=1)
+                for c in range(3)
+            ],
+            axis=-1,
+        )
+        step = np.linalg.norm(np.gradient(colour, axis=1), axis=-1)
+        best = np.argmax(step, axis=1)
+        points = along + offsets[best][:, None] * normal
+        line = _robust_line(points)
+        if line is None:
+            return corners
+        lines.append(line)
+    refined = [_intersect(lines[(side - 1) % 4], lines[side]) for side in range(4)]
+    if any(corner is None for corner in refined):
+        return corners
+    refined_array = np.array(refined)
+    if np.abs(refined_array - corners).max() > 2 * reach:
+        return corners
+    return refined_array

@@ -1,0 +1,282 @@
+"""Spots in a lane: dark, bright or coloured blobs, or pencil rings drawn around them.
+
+Spots are found along each lane's densitogram (the strongest contrast across the lane at each
+height), which separates spots only 0.05 Rf apart by the valley between them; each peak's extent and
+intensity-weighted centre then come from the 2-D region around it. On plates where a chemist circled
+the spots in pencil under the UV lamp, the ring is the spot and its centre gives the Rf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+from scipy import signal
+from skimage import measure
+
+from labsys.tlc.results import PlateLine, Spot
+
+MIN_SPOT_CONTRAST = 0.06
+"""Least colour distance from the layer (fraction of its luminance) of a spot a person can see."""
+
+MIN_RELATIVE_PROMINENCE = 0.12
+"""Least depth of the valley separating two spots, relative to the smaller spot's peak."""
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A closed pencil ring: its interior's centroid and extent (rectified pixels)."""
+
+    x: float
+    y: float
+    interior: np.ndarray
+    """Boolean mask of the ring's interior (full image size)."""
+
+
+def thin_structure_size(scale: float) -> int:
+    """Odd width (pixels) below which a dark mark counts as pencil rather than a spot."""
+    return max(3, round(0.012 * scale) | 1)
+
+
+def spot_contrast(distance: np.ndarray, scale: float) -> np.ndarray:
+    """Contrast with thin marks (pencil lines, rings, ticks, handwriting) removed.
+
+    A grey opening with a square as wide as a pencil stroke keeps only structures that are wider
+    than a stroke in every direction, which spots are and pencil marks are not.
+    """
+    size = thin_structure_size(scale)
+    return ndi.grey_opening(distance, size=(size, size))
+
+
+def find_rings(
+    darkness: np.ndarray,
+    origin: PlateLine,
+    front: PlateLine,
+    scale: float,
+    noise: float,
+) -> list[Ring]:
+    """Pencil rings drawn around spots, between the front and the origin.
+
+    Parameters
+    ----------
+    darkness
+        (H, W) darkness against the layer.
+    origin, front
+        The lines; their pencil is removed first so that rings crossing them stay closed.
+    scale
+        The plate's long side (pixels).
+    noise
+        Noise level of the contrast images.
+
+    Returns
+    -------
+    list of Ring
+
+    Notes
+    -----
+    Pencil strokes are the dark structures a grey opening by a stroke-wide square removes. Rings
+    are the holes of the closed stroke mask whose size lies between 1 % and 10 % of the plate and
+    whose shape is compact (solidity ≥ 0.85), so handwritten letters and the gaps between the lines
+    and the rim are not taken for rings.
+    """
+    height, width = darkness.shape
+    size = thin_structure_size(scale)
+    positive = np.maximum(darkness, 0.0)
+    strokes = positive - ndi.grey_opening(positive, size=(size, size))
+    mask = strokes > max(0.5 * MIN_SPOT_CONTRAST, 5 * noise)
+    rows = np.arange(height)[:, None]
+    columns = np.arange(width)[None, :]
+    for line in (origin, front):
+        mask &= np.abs(rows - line.y_at(columns)) > size
+    mask = ndi.binary_closing(mask, structure=np.ones((2 * size + 1, 3), bool))
+    mask = ndi.binary_closing(mask, structure=np.ones((3, 3), bool), iterations=2)
+    holes = ndi.binary_fill_holes(mask) & ~mask
+    labels, _ = ndi.label(holes)
+    rings = []
+    min_area, max_area = np.pi * (0.01 * scale) ** 2, np.pi * (0.1 * scale) ** 2
+    top = front.y_at(columns[0]) - 0.03 * height
+    bottom = origin.y_at(columns[0]) + 0.03 * height
+    for region in measure.regionprops(labels):
+        y, x = region.centroid
+        if not (min_area <= region.area <= max_area and region.solidity >= 0.85):
+            continue
+        if not (top[round(x)] <= y <= bottom[round(x)]):
+            continue
+        interior = np.zeros_like(holes)
+        r0, c0, r1, c1 = region.bbox
+        interior[r0:r1, c0:c1] = region.image
+        rings.append(Ring(x=float(x), y=float(y), interior=interior))
+    return rings
+
+
+@dataclass(frozen=True)
+class LaneContext:
+    """What spot finding in one lane needs to know about the plate."""
+
+    rgb: np.ndarray
+    contrast: np.ndarray
+    """Spot contrast (thin marks removed)."""
+    smoothed: np.ndarray
+    """Spot contrast smoothed over about a third of a small spot."""
+    darkness: np.ndarray
+    origin: PlateLine
+    front: PlateLine
+    noise: float
+    scale: float
+
+
+def lane_spots(
+    context: LaneContext, centre: float, half_width: float
+) -> tuple[list[Spot], bool, np.ndarray]:
+    """Spots of one lane from its densitogram.
+
+    Parameters
+    ----------
+    context
+        The plate's images and lines.
+    centre, half_width
+        The lane's centre column and how far to either side its material may reach.
+
+    Returns
+    -------
+    spots : list of Spot
+        Ordered from the origin upwards.
+    residue : bool
+        True when material remains at the origin (insoluble residue, or an overloaded spot).
+    profile : numpy.ndarray
+        Densitogram from the origin (first) to the front (last): mean spot contrast across the lane.
+
+    Notes
+    -----
+    A spot is a peak of the lane's strongest contrast per row that reaches ``MIN_SPOT_CONTRAST``
+    (or six noise levels, whichever is larger) and is separated from its neighbours by a valley at
+    least ``MIN_RELATIVE_PROMINENCE`` of its height. Peaks within 2.5 % of the plate height of the
+    origin are origin residue, not spots.
+    """
+    height, width = context.contrast.shape
+    left = max(0, round(centre - half_width))
+    right = min(width, round(centre + half_width) + 1)
+    origin_y = float(context.origin.y_at(centre))
+    front_y = float(context.front.y_at(centre))
+    top = max(0, round(front_y - 0.01 * height))
+    bottom = min(height, round(origin_y + 0.02 * height) + 1)
+    band = context.smoothed[top:bottom, left:right]
+    core = slice(
+        max(0, round(centre - 0.6 * half_width) - left), round(centre + 0.6 * half_width) - left + 1
+    )
+    strongest = band[:, core].max(axis=1)
+    profile = _densitogram(context.contrast[:, left:right][:, core], origin_y, front_y)
+    threshold = max(MIN_SPOT_CONTRAST, 6 * context.noise)
+    peaks, props = signal.find_peaks(strongest, height=threshold, prominence=0)
+    keep = props["prominences"] >= np.maximum(
+        MIN_RELATIVE_PROMINENCE * strongest[peaks], 2 * context.noise
+    )
+    peaks = peaks[keep]
+    bounds = np.concatenate(
+        [
+            [0],
+            [_valley(strongest, peaks[i], peaks[i + 1]) for i in range(len(peaks) - 1)],
+            [len(strongest) - 1],
+        ]
+    ).astype(int)
+    residue_zone = 0.025 * height
+    spots, residue = [], False
+    for index, peak in enumerate(peaks):
+        y = top + peak
+        if y > origin_y - residue_zone:
+            residue = True
+            continue
+        if y < front_y:
+            continue
+        x = left + core.start + int(np.argmax(band[peak, core]))
+        rows = (top + bounds[index], top + bounds[index + 1] + 1)
+        spot = _measure_spot(context, x, y, strongest[peak], rows, (left, right))
+        if spot is not None:
+            spots.append(spot)
+    spots.sort(key=lambda spot: spot.rf)
+    return spots, residue, profile
+
+
+def ring_spot(context: LaneContext, ring: Ring) -> Spot:
+    """The spot a pencil ring marks: its centre is the ring's, its extent the ring's interior."""
+    rows, cols = np.nonzero(ring.interior)
+    values = context.contrast[rows, cols]
+    return _spot(context, ring.x, ring.y, rows, cols, values)
+
+
+def _valley(profile: np.ndarray, start: int, stop: int) -> int:
+    """Row of the lowest point of ``profile`` between two peaks."""
+    return int(start + np.argmin(profile[start : stop + 1]))
+
+
+def _measure_spot(
+    context: LaneContext,
+    x: int,
+    y: int,
+    peak: float,
+    rows: tuple[int, int],
+    columns: tuple[int, int],
+) -> Spot | None:
+    """Measure the spot around (x, y): the connected region above half its peak, within the lane
+    band and between the valleys to its neighbours; centre weighted by contrast above half peak."""
+    window = context.smoothed[rows[0] : rows[1], columns[0] : columns[1]]
+    above = window > 0.5 * peak
+    labels, _ = ndi.label(above)
+    label = labels[y - rows[0], x - columns[0]]
+    if label == 0:
+        return None
+    local_rows, local_cols = np.nonzero(labels == label)
+    weights = window[local_rows, local_cols] - 0.5 * peak
+    return _spot(
+        context,
+        None,
+        None,
+        local_rows + rows[0],
+        local_cols + columns[0],
+        weights,
+    )
+
+
+def _spot(
+    context: LaneContext,
+    x: float | None,
+    y: float | None,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+) -> Spot:
+    """A Spot from its pixels; centre given (ring) or weighted by ``weights`` (blob)."""
+    weights = np.maximum(weights, 0.0)
+    total = float(weights.sum())
+    if x is None or y is None:
+        if total > 0:
+            x, y = float(cols @ weights / total), float(rows @ weights / total)
+        else:
+            x, y = float(cols.mean()), float(rows.mean())
+    origin_y = float(context.origin.y_at(x))
+    front_y = float(context.front.y_at(x))
+    rf = (origin_y - y) / (origin_y - front_y)
+    width = float(cols.max() - cols.min() + 1)
+    height = float(rows.max() - rows.min() + 1)
+    colour = context.rgb[rows, cols].mean(axis=0) * 255.0
+    appearance = "dark" if float(context.darkness[rows, cols].mean()) >= 0 else "bright"
+    return Spot(
+        rf=float(rf),
+        x=float(x),
+        y=float(y),
+        width=width,
+        height=height,
+        area=float(len(rows)),
+        integrated_intensity=float(context.contrast[rows, cols].sum()),
+        colour=(int(round(colour[0])), int(round(colour[1])), int(round(colour[2]))),
+        appearance=appearance,
+        tailing=height > 1.6 * width,
+    )
+
+
+def _densitogram(band: np.ndarray, origin_y: float, front_y: float) -> np.ndarray:
+    """Mean contrast across the lane, sampled once per pixel from the origin up to the front."""
+    mean = band.mean(axis=1)
+    rows = np.arange(origin_y, front_y, -1.0)
+    return np.interp(rows, np.arange(len(mean)), mean)
