@@ -6,7 +6,7 @@ from labsys.ui import login
 from labsys.ui.context import current_actor, sign_out
 from labsys.ui.navigation import pages_for
 
-st.set_page_config(page_title="labsys", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="labsys", page_icon=":material/science:", layout="wide")
 
 actor = current_actor()
 if actor is None:

@@ -102,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"labsys: {error}", file=sys.stderr)
     except OperationalError as error:
         print(f"labsys: database error: {error.orig}", file=sys.stderr)
+    except OSError as error:
+        print(
+            f"labsys: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
     except KeyboardInterrupt:
         print("labsys: interrupted", file=sys.stderr)
     return EXIT_ERROR

@@ -49,13 +49,12 @@ def render() -> None:
         colour = left.text_input("Colour", max_chars=40, key="intake_colour")
         logo = right.text_input("Tablet logo (if any)", max_chars=80, key="intake_logo")
         shape = left.text_input("Tablet shape (if any)", max_chars=40, key="intake_shape")
-        site = right.selectbox(
+        site = right.text_input(
             "Site",
-            sites,
-            index=0 if sites else None,
-            accept_new_options=True,
-            placeholder="Choose or type",
+            value=sites[0] if len(sites) == 1 else "",
+            max_chars=80,
             key="intake_site",
+            help="Where the sample was handed in: " + ", ".join(sites) if sites else None,
         )
         received_on = left.date_input("Date received", value=utcnow().date(), key="intake_date")
         consent = st.checkbox(

@@ -11,17 +11,17 @@ from labsys.ui import intake, sample_detail, sample_list
 def _pages() -> dict[str, tuple[st.Page, Permission, str]]:
     return {
         "intake": (
-            st.Page(intake.render, title="Register sample", icon="🧪", url_path="intake"),
+            st.Page(intake.render, title="Register sample", icon=":material/science:", url_path="intake"),
             Permission.REGISTER_SAMPLE,
             "Samples",
         ),
         "samples": (
-            st.Page(sample_list.render, title="Sample list", icon="📋", url_path="samples"),
+            st.Page(sample_list.render, title="Sample list", icon=":material/list:", url_path="samples"),
             Permission.VIEW_SAMPLES,
             "Samples",
         ),
         "sample": (
-            st.Page(sample_detail.render, title="Sample", icon="🔎", url_path="sample"),
+            st.Page(sample_detail.render, title="Sample", icon=":material/search:", url_path="sample"),
             Permission.VIEW_SAMPLES,
             "Samples",
         ),

@@ -1,5 +1,7 @@
 """Workflow rules: every state reachable, illegal moves refused with a helpful message."""
 
+import itertools
+
 import pytest
 
 from labsys.auth import Actor, Role
@@ -44,7 +46,7 @@ def test_main_path() -> None:
         "reported",
         "closed",
     ]
-    for current, target in zip(path, path[1:], strict=False):
+    for current, target in itertools.pairwise(path):
         check_transition(State(current), State(target))
 
 
