@@ -3,8 +3,9 @@
 from labsys.audit import AuditEvent
 from labsys.auth import User
 from labsys.db import Base
+from labsys.results.models import ResultFinding, SampleResult
 from labsys.samples.models import Sample
 
 metadata = Base.metadata
 
-__all__ = ["AuditEvent", "Sample", "User", "metadata"]
+__all__ = ["AuditEvent", "ResultFinding", "Sample", "SampleResult", "User", "metadata"]
