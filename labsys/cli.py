@@ -17,6 +17,8 @@ from sqlalchemy.exc import OperationalError
 from labsys.config import load_settings
 from labsys.db import make_engine, transaction, upgrade
 from labsys.errors import LabsysError, ValidationError
+from labsys.tlc.cli import add_analyse_command
+from labsys.tlc.identify_cli import add_identify_command, add_references_command
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_ERROR = 2
@@ -89,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load demo users and samples into a new database")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if users exist")
     demo.set_defaults(handler=_demo)
+
+    add_analyse_command(commands)
+    add_identify_command(commands)
+    add_references_command(commands)
     return parser
 
 
