@@ -139,8 +139,12 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (the only way the schema changes)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply migrations up to ``revision`` (the only way the schema changes).
+
+    "heads" rather than "head": features may add independent migration branches off the same
+    parent; all of them are applied.
+    """
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
