@@ -26,7 +26,8 @@ Verdicts
 --------
 ``identified`` needs a matching co-spotted reference (score ≥ 0.9), as in lab practice;
 ``probable`` (≥ 0.6) and ``possible`` otherwise; ``cannot_tell_apart`` when plausible candidates
-are expected within the system's resolution of each other and behaviour does not separate them;
+are expected within the system's resolution of the best one and none of them behaved unlike the
+spot under any visualisation (a closer match in Rf alone does not separate them);
 ``unknown`` when no candidate explains the spot better than "not in the library". An alarming
 substance (opioid, ...) is never ``identified`` without its own co-spotted reference, and no spot is
 ``identified`` as something else while an alarming candidate remains plausible.
@@ -58,20 +59,24 @@ SPREAD_CORRECTED = 3.5
 """hRf spread around a library value after RfC correction (assumed; Stead et al. report RfC
 values to be comparable between laboratories, which is what the correction is for)."""
 
+SPREAD_BEYOND_ANCHORS = 0.1
+"""Extra hRf spread per hRf that a library value lies outside the references' range, where the
+correction is a shift only and the plate's stretch is not corrected (assumed)."""
+
 SPREAD_UNCORRECTED = 7.0
 """hRf spread around a library value on a plate without two reference standards to correct by:
 plate-to-plate drift dominates (assumed)."""
 
 IDENTIFIED_SCORE = 0.9
 PROBABLE_SCORE = 0.6
-TIE_FRACTION = 0.2
-"""A candidate within the resolution whose score is at least this fraction of the best one is not
-separated from it by behaviour: the two cannot be told apart."""
 ALARM_PLAUSIBLE_SCORE = 0.05
 """An alarming candidate at or above this score stops any other verdict from being confident."""
 LISTED_CANDIDATES = 5
 
 _P_MATCH = 0.9
+_LIBRARY_MATCH_FACTOR = 1.5
+"""A match with behaviour recorded in the library (other labs' plates, other stain batches)
+weighs less than a match with a reference on the same photo."""
 _P_TOO_FAINT = 0.15
 _P_OPPOSITE = 0.02
 _P_UNEXPECTED = 0.05
@@ -108,6 +113,8 @@ class Candidate:
     cospotted: bool
     alarming: bool
     evidence: tuple[str, ...]
+    contradicted: bool = False
+    """True when the spot behaved unlike the candidate under some visualisation."""
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,10 @@ class _Context:
             evidence = [_cospot_evidence(substance.name, band.hrf, reference.hrf)]
         elif listed is not None:
             if self.correction is not None:
-                expected, spread = self.correction.on_plate(listed.hrf), SPREAD_CORRECTED
+                expected = self.correction.on_plate(listed.hrf)
+                spread = SPREAD_CORRECTED + SPREAD_BEYOND_ANCHORS * self.correction.beyond(
+                    listed.hrf
+                )
             else:
                 expected, spread = listed.hrf, SPREAD_UNCORRECTED
             evidence = []
@@ -336,9 +346,11 @@ class _Context:
                 _library_evidence(listed.hrf, listed.lab_measured, self.system, band, corrected)
             )
         support = _normal(band.hrf, expected, spread) * 100.0
+        contradicted = False
         for visualisation in band.photographed:
             factor, words = _behaviour(substance, reference, band, visualisation)
             support *= factor
+            contradicted = contradicted or factor < 1.0
             if words:
                 evidence.append(words)
         return Candidate(
@@ -349,6 +361,7 @@ class _Context:
             cospotted=reference is not None,
             alarming=substance.alarming,
             evidence=tuple(evidence),
+            contradicted=contradicted,
         )
 
     def _verdict(self, ranked: list[Candidate]) -> tuple[Verdict, tuple[Candidate, ...], list[str]]:
@@ -358,9 +371,12 @@ class _Context:
         tied = tuple(
             c
             for c in ranked
-            if c.support >= 1.0
-            and c.score >= TIE_FRACTION * top.score
-            and abs(c.expected_hrf - top.expected_hrf) < self.resolution
+            if c is top
+            or (
+                c.support >= 1.0
+                and not c.contradicted
+                and abs(c.expected_hrf - top.expected_hrf) < self.resolution
+            )
         )
         cautions = [
             f"{c.substance} cannot be ruled out (score {c.score:.2f})"
@@ -425,7 +441,7 @@ def _behaviour(
     if seen is None or expected is None:
         return 1.0, ""
     if seen == expected:
-        factor = _P_MATCH / _P_ANY
+        factor = _P_MATCH / _P_ANY if reference is not None else _LIBRARY_MATCH_FACTOR
         if reference is not None and seen != "none":
             colour_factor, colour_words = _colour(band, reference.band, visualisation)
             return (

@@ -33,8 +33,10 @@ class RfCorrection:
     Notes
     -----
     Between anchors the map is the classic bracketing interpolation. Outside the outermost
-    anchors the nearest segment is extended, which is less certain: :meth:`brackets` tells
-    whether a value lies between two anchors.
+    anchors the plate is taken to be shifted like the nearest anchor but not stretched: extending
+    a segment fitted between two close anchors would multiply their scatter far from them.
+    :meth:`beyond` says how far outside the anchors a value lies, so callers can widen their
+    tolerance there.
     """
 
     anchors: tuple[Anchor, ...]
@@ -66,9 +68,10 @@ class RfCorrection:
         """Where a substance listed at ``listed_hrf`` is expected to run on this plate."""
         return _interpolate(listed_hrf, self._listed, self._measured)
 
-    def brackets(self, measured_hrf: float) -> bool:
-        """True when ``measured_hrf`` lies between the lowest and highest anchor."""
-        return self._measured[0] <= measured_hrf <= self._measured[-1]
+    def beyond(self, listed_hrf: float) -> float:
+        """How far (hRf) ``listed_hrf`` lies outside the anchors' listed range; 0 inside it."""
+        listed = self._listed
+        return float(max(listed[0] - listed_hrf, listed_hrf - listed[-1], 0.0))
 
     @property
     def _measured(self) -> np.ndarray:
@@ -80,12 +83,9 @@ class RfCorrection:
 
 
 def _interpolate(value: float, xs: np.ndarray, ys: np.ndarray) -> float:
-    """Linear interpolation through (xs, ys), extending the end segments beyond the ends."""
+    """Linear interpolation through (xs, ys); beyond the ends, the end anchor's shift."""
     if value < xs[0]:
-        i, j = 0, 1
-    elif value > xs[-1]:
-        i, j = len(xs) - 2, len(xs) - 1
-    else:
-        return float(np.interp(value, xs, ys))
-    slope = (ys[j] - ys[i]) / (xs[j] - xs[i])
-    return float(ys[i] + (value - xs[i]) * slope)
+        return float(value + ys[0] - xs[0])
+    if value > xs[-1]:
+        return float(value + ys[-1] - xs[-1])
+    return float(np.interp(value, xs, ys))
