@@ -1,6 +1,6 @@
 """From a photo of a developed TLC plate to Rf values: the pipeline, step by step.
 
-photo ─► load & orient ─► find plate ─► rectify ─► layer & contrast ─► origin/front ─► lanes ─► spots
+photo ─► load & orient ─► find plate ─► rectify ─► layer contrast ─► origin/front ─► lanes ─► spots
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from labsys.errors import ImageError
 
 MAX_PIXELS = 50_000_000
-"""Largest photo accepted (pixels). Phones take up to ~50 MP; a bigger header is a decompression bomb."""
+"""Largest photo accepted (pixels): phones take up to ~50 MP; a bigger header is a bomb."""
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -186,7 +186,7 @@ def _to_rgb(picture: Image.Image) -> np.ndarray:
 
 
 def _wide_to_float(array: np.ndarray) -> np.ndarray:
-    """16/32-bit greyscale to 0-1 floats (16-bit full range; other ranges stretched to their max)."""
+    """16/32-bit greyscale to 0-1 floats (16-bit full range; wider ranges scaled to their max)."""
     values = array.astype(np.float64)
     top = 65535.0 if values.max(initial=0) <= 65535 else float(values.max())
     return values / max(top, 1.0)

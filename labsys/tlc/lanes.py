@@ -122,7 +122,8 @@ def _complete_grid(found: np.ndarray, count: int, width: int) -> np.ndarray:
             grid = found[0] - first * step + step * np.arange(count)
             if grid[0] < 0 or grid[-1] > width - 1:
                 continue
-            cost = float(np.sum(np.min(np.abs(found[:, None] - grid[None, :]), axis=1) ** 2))
+            mismatch = np.sum(np.min(np.abs(found[:, None] - grid[None, :]), axis=1) ** 2)
+            cost = float(mismatch + 0.05 * np.mean((grid - default) ** 2))
             if best is None or cost < best[0]:
                 best = (cost, grid)
     grid = default if best is None else best[1]

@@ -1,7 +1,7 @@
 """The plate's layer: its slowly varying colour under uneven light, and contrast against it.
 
-Everything found on a plate (pencil, spots, rings) is a local departure from the layer. Dividing by a
-smooth estimate of the layer removes uneven UV lighting, vignetting and soft shadows; the colour
+Everything found on a plate (pencil, spots, rings) is a local departure from the layer. Dividing by
+a smooth estimate of the layer removes uneven UV lighting, vignetting and soft shadows; the colour
 distance from it finds dark quenching spots, bright fluorescent spots and coloured stains alike.
 """
 
@@ -59,8 +59,9 @@ def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
 
     Notes
     -----
-    Works on a coarse grid (block means). Starts from a median filter an eighth of the plate wide, then repeatedly marks pixels that depart from the estimate by more than four robust
-    standard deviations (spots, pencil, the plate's rim) and smooths the rest by normalised Gaussian
+    Works on a coarse grid (block means). Starts from a median filter an eighth of the plate wide,
+    then repeatedly marks pixels that depart from the estimate by more than four robust standard
+    deviations (spots, pencil, the plate's rim) and smooths the rest by normalised Gaussian
     convolution, so that large spots and smeared lanes do not pull the layer towards their colour.
     Assumes the marks cover well under half of any region a tenth of the plate wide.
     """

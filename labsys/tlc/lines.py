@@ -8,6 +8,8 @@ plate, so only marks that cross most of the plate count as lines.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import ndimage as ndi
 from scipy import signal
@@ -78,9 +80,7 @@ def find_lines(
     response = thin_dark(darkness, scale)
     margin = max(2, round(0.025 * height))
     edges = np.linspace(0.02 * width, 0.98 * width, _STRIPS + 1).round().astype(int)
-    profiles = np.stack(
-        [response[:, a:b].mean(axis=1) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    )
+    profiles = np.stack([response[:, a:b].mean(axis=1) for a, b in itertools.pairwise(edges)])
     profiles = ndi.gaussian_filter1d(profiles, max(1.0, 0.002 * scale), axis=1)
     strip_x = 0.5 * (edges[:-1] + edges[1:])
     x_centre = 0.5 * (width - 1)
@@ -104,7 +104,8 @@ def find_lines(
         if not candidates:
             raise PlateNotFound(
                 "No origin line found on the plate: draw the origin in pencil across the plate "
-                "(about 1–1.5 cm above the bottom edge) and photograph it again, or mark it by hand."
+                "(about 1–1.5 cm above the bottom edge) and photograph it again, or mark it by "
+                "hand."
             )
         origin = max(candidates, key=lambda line: line_strength(line, profiles, strip_x))
     if front_y is not None:

@@ -1,4 +1,4 @@
-"""Drawing what the analyser found over the rectified plate, so a person can check it at a glance."""
+"""What the analyser found, drawn over the rectified plate so a person can check it at a glance."""
 
 from __future__ import annotations
 

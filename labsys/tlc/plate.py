@@ -1,9 +1,9 @@
 """Finding the plate in a photo and cutting it out upright and rectangular.
 
-The plate is a bright-ish, smooth quadrilateral (white silica in daylight, green under UV 254 nm, pink
-after a stain) on whatever is around it: a dark UV cabinet, a grey bench, a patterned cloth. No single
-threshold separates all of these, so several candidate segmentations are tried and the one whose
-largest region is best explained by a convex quadrilateral wins.
+The plate is a bright-ish, smooth quadrilateral (white silica in daylight, green under UV 254 nm,
+pink after a stain) on whatever is around it: a dark UV cabinet, a grey bench, a patterned cloth. No
+single threshold separates all of these, so several candidate segmentations are tried and the one
+whose largest region is best explained by a convex quadrilateral wins.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def find_plate(rgb: np.ndarray) -> np.ndarray:
 
     Notes
     -----
-    Assumes the photo is upright (EXIF applied) and the plate is turned by less than 45° (in practice
-    ±10°) so that its corners are the extreme points along the two diagonals, and that it contrasts
-    with its surroundings in brightness, colour or texture. Candidates:
+    Assumes the photo is upright (EXIF applied) and the plate is turned by less than 45° (in
+    practice ±10°) so that its corners are the extreme points along the two diagonals, and that it
+    contrasts with its surroundings in brightness, colour or texture. Candidates:
 
     * colour distance from the frame's border colour (dark cabinets, plain benches);
     * brightness (the layer is the brightest large object under UV and on most benches);
@@ -188,11 +188,14 @@ def _fit_quadrilateral(region: np.ndarray) -> np.ndarray | None:
     corners = [_intersect(lines[(side - 1) % 4], lines[side]) for side in range(4)]
     if any(corner is None for corner in corners):
         return None
-    return order_corners(np.array(corners))
+    try:
+        return order_corners(np.array(corners))
+    except PlateNotFound:
+        return None
 
 
 def _robust_line(points: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """Total-least-squares line (unit normal n, offset c with n·p = c), refitted without outliers."""
+    """Total-least-squares line (unit normal n, offset c: n·p = c), refitted without outliers."""
     keep = np.ones(len(points), dtype=bool)
     for _ in range(3):
         if keep.sum() < 4:
@@ -233,15 +236,22 @@ def _quadrilateral_fit(region: np.ndarray, corners: np.ndarray) -> float:
         return 0.0  # a corner far from square: not a plate seen from roughly above
     quad = _inside(corners, region.shape)
     union = np.count_nonzero(quad | region)
-    if union == 0 or quad.sum() > 0.97 * region.size:
-        return 0.0
+    on_frame = (
+        np.count_nonzero(region[0])
+        + np.count_nonzero(region[-1])
+        + np.count_nonzero(region[:, 0])
+        + np.count_nonzero(region[:, -1])
+    )
+    if union == 0 or on_frame > 0.05 * np.linalg.norm(sides, axis=1).sum():
+        return 0.0  # cut by the frame: not the whole plate
     return np.count_nonzero(quad & region) / union
 
 
 def _inside(corners: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Mask of the pixels inside a convex quadrilateral (half-plane tests, fast on small images)."""
     yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
-    orientation = np.sign(np.cross(corners[1] - corners[0], corners[2] - corners[1]))
+    first, second = corners[1] - corners[0], corners[2] - corners[1]
+    orientation = np.sign(first[0] * second[1] - first[1] * second[0])
     inside = np.ones(shape[:2], dtype=bool)
     for start, stop in zip(corners, np.roll(corners, -1, axis=0), strict=True):
         edge = stop - start

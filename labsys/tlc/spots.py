@@ -269,7 +269,7 @@ def _spot(
         height=height,
         area=float(len(rows)),
         integrated_intensity=float(context.contrast[rows, cols].sum()),
-        colour=(int(round(colour[0])), int(round(colour[1])), int(round(colour[2]))),
+        colour=(round(colour[0]), round(colour[1]), round(colour[2])),
         appearance=appearance,
         tailing=height > 1.6 * width,
     )

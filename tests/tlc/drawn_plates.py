@@ -1,7 +1,7 @@
 """Small, simple plate photos drawn with NumPy and skimage.draw for the analyser's unit tests.
 
-Deliberately plain (the realistic renderer lives in labsys.tlc.synthetic): a layer, pencil origin and
-front, Gaussian spots, optional pencil rings, pasted into a background through a perspective warp.
+Deliberately plain (the realistic renderer lives in labsys.tlc.synthetic): a layer, pencil origin
+and front, Gaussian spots, optional pencil rings, pasted into a background by a perspective warp.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def photograph(
     scale: float = 1.2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Paste the plate into a (height, width) photo, turned by ``angle`` degrees with some
-    perspective ``tilt``; returns the uint8 photo and the true corners (TL, TR, BR, BL) as (x, y)."""
+    perspective ``tilt``; returns the uint8 photo and the true corners (TL, TR, BR, BL), (x, y)."""
     h, w = plate_image.shape[:2]
     photo_h, photo_w = size
     cx, cy = centre or (photo_w / 2, photo_h / 2)

@@ -1,0 +1,104 @@
+"""analyse_plate end to end on drawn photos: results, empty plates, refusals, hints, bad bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+from drawn_plates import DrawnSpot, photograph, render_drawn_plate, standard_plate
+from PIL import Image
+
+from labsys.errors import ImageError, PlateNotFound
+from labsys.tlc import analyse_plate
+from labsys.tlc.analysis import ALGORITHM_VERSION
+
+
+def _jpeg(photo: np.ndarray, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="JPEG", quality=85, **options)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return photograph(render_drawn_plate(standard_plate()), angle=-5, tilt=0.06)[0]
+
+
+def test_jpeg_bytes_to_rf(photo: np.ndarray) -> None:
+    analysis = analyse_plate(_jpeg(photo))
+    assert [len(lane.spots) for lane in analysis.lanes] == [1, 2, 1]
+    assert analysis.origin.source == analysis.front.source == "line"
+    assert analysis.background == "uv254"
+    assert analysis.algorithm_version == ALGORITHM_VERSION
+    assert analysis.corners.shape == (4, 2)
+    summary = analysis.to_dict()
+    assert [round(s["rf"], 2) for s in summary["lanes"][1]["spots"]] == [0.3, 0.36]
+
+
+def test_exif_rotated_jpeg_is_turned_upright(photo: np.ndarray) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 8  # stored turned 90° clockwise; display rotates it back
+    stored = np.ascontiguousarray(np.rot90(photo, k=-1))
+    analysis = analyse_plate(_jpeg(stored, exif=exif.tobytes()))
+    assert [len(lane.spots) for lane in analysis.lanes] == [1, 2, 1]
+    assert analysis.corners[:, 0].max() < photo.shape[1]
+
+
+def test_developed_plate_without_spots_is_an_empty_result() -> None:
+    photo, _ = photograph(render_drawn_plate(standard_plate(spots=[])))
+    assert analyse_plate(photo).lanes == []
+    lanes = analyse_plate(photo, lanes=3).lanes
+    assert [lane.spots for lane in lanes] == [[], [], []]
+
+
+def test_blank_plate_is_refused() -> None:
+    blank = standard_plate(spots=[], origin_line=False, front_line=False)
+    photo, _ = photograph(render_drawn_plate(blank))
+    with pytest.raises(PlateNotFound, match="origin"):
+        analyse_plate(photo)
+
+
+def test_no_plate_is_refused() -> None:
+    with pytest.raises(PlateNotFound, match="No TLC plate"):
+        analyse_plate(np.full((500, 700, 3), 90, np.uint8))
+
+
+def test_lane_count_is_honoured(photo: np.ndarray) -> None:
+    for count in (1, 3, 5):
+        assert len(analyse_plate(photo, lanes=count).lanes) == count
+
+
+def test_hints_override_what_is_found(photo: np.ndarray) -> None:
+    found = analyse_plate(photo)
+    hinted = analyse_plate(
+        photo,
+        corners=found.corners[::-1],
+        origin_y=found.origin.y + 3,
+        front_y=found.front.y,
+        lane_centres=[lane.centre_x for lane in found.lanes[:2]],
+    )
+    assert np.allclose(hinted.corners, found.corners)
+    assert hinted.origin.source == "hint" and hinted.front.source == "hint"
+    assert len(hinted.lanes) == 2
+    assert hinted.lanes[0].spots[0].rf > found.lanes[0].spots[0].rf
+
+
+def test_faint_spot_below_visibility_is_not_reported() -> None:
+    spots = [DrawnSpot(lane=0, rf=0.5, strength=0.02), DrawnSpot(lane=1, rf=0.5)]
+    photo, _ = photograph(render_drawn_plate(standard_plate(spots=spots)))
+    assert [len(lane.spots) for lane in analyse_plate(photo, lanes=3).lanes] == [0, 1, 0]
+
+
+def test_mutated_bytes_raise_only_image_errors(photo: np.ndarray) -> None:
+    rng = np.random.default_rng(4)
+    small = np.asarray(Image.fromarray(photo).resize((300, 233)))
+    original = np.frombuffer(_jpeg(small), np.uint8)
+    for _ in range(25):
+        data = original.copy()
+        positions = rng.integers(0, len(data), rng.integers(1, 20))
+        data[positions] = rng.integers(0, 256, len(positions))
+        cut = len(data) if rng.random() < 0.5 else int(rng.integers(1, len(data)))
+        with contextlib.suppress(ImageError):
+            analyse_plate(data[:cut].tobytes())

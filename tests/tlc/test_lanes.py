@@ -1,0 +1,37 @@
+"""Lane centres from evidence profiles: uneven spacing, a known count, empty lanes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labsys.tlc.lanes import find_lanes
+
+
+def _profile(centres: list[float], width: int = 400, height: float = 3.0) -> np.ndarray:
+    x = np.arange(width)
+    return sum(height * np.exp(-((x - c) ** 2) / (2 * 6.0**2)) for c in centres)
+
+
+def test_uneven_lanes_found_where_they_are() -> None:
+    truth = [50.0, 115.0, 170.0, 240.0, 330.0]
+    found = find_lanes(_profile(truth), threshold=1.0)
+    assert np.allclose(found, truth, atol=1)
+
+
+def test_known_count_takes_the_strongest() -> None:
+    profile = _profile([60.0, 200.0, 340.0]) + _profile([130.0], height=1.2)
+    assert len(find_lanes(profile, threshold=1.0)) == 4
+    found = find_lanes(profile, threshold=1.0, count=3)
+    assert np.allclose(found, [60, 200, 340], atol=1)
+
+
+def test_known_count_places_empty_lanes_on_the_grid() -> None:
+    found = find_lanes(_profile([80.0, 160.0, 320.0]), threshold=1.0, count=4)
+    assert len(found) == 4
+    assert np.allclose(found, [80, 160, 240, 320], atol=8)
+
+
+def test_no_evidence() -> None:
+    flat = np.zeros(300)
+    assert len(find_lanes(flat, threshold=1.0)) == 0
+    assert np.allclose(find_lanes(flat, threshold=1.0, count=2), [100, 200])

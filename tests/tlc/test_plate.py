@@ -1,0 +1,72 @@
+"""Finding the plate under rotation, perspective and different backgrounds; refusing non-plates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from drawn_plates import WHITE_LAYER, photograph, render_drawn_plate, standard_plate
+
+from labsys.errors import PlateNotFound
+from labsys.tlc.plate import find_plate, order_corners, rectify
+
+
+@pytest.mark.parametrize(
+    ("angle", "tilt", "background"),
+    [
+        (0.0, 0.0, (0.05, 0.05, 0.08)),
+        (9.0, 0.0, (0.05, 0.05, 0.08)),
+        (-10.0, 0.12, (0.45, 0.45, 0.45)),
+        (5.0, 0.08, (0.55, 0.35, 0.3)),
+    ],
+)
+def test_corners_found_to_a_pixel(angle: float, tilt: float, background: tuple) -> None:
+    photo, truth = photograph(
+        render_drawn_plate(standard_plate()), angle=angle, tilt=tilt, background=background
+    )
+    assert np.abs(find_plate(photo) - truth).max() < 1.5
+
+
+def test_white_plate_off_centre_on_dark_bench() -> None:
+    plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
+    photo, truth = photograph(plate, angle=-6, centre=(300, 520), scale=0.9)
+    assert np.abs(find_plate(photo) - truth).max() < 1.5
+
+
+def test_patterned_background() -> None:
+    plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
+    photo, truth = photograph(plate, angle=3, background=(0.4, 0.3, 0.2))
+    yy, xx = np.mgrid[0 : photo.shape[0], 0 : photo.shape[1]]
+    checks = ((xx // 12 + yy // 12) % 2).astype(bool)
+    outside = np.all(photo == photo[0, 0], axis=-1) & checks
+    photo[outside] = (200, 190, 170)
+    assert np.abs(find_plate(photo) - truth).max() < 2.0
+
+
+@pytest.mark.parametrize("kind", ["dark", "noise", "gradient"])
+def test_no_plate_is_refused(kind: str) -> None:
+    rng = np.random.default_rng(1)
+    if kind == "dark":
+        photo = np.full((600, 800, 3), 20, np.uint8)
+    elif kind == "noise":
+        photo = rng.integers(0, 255, (600, 800, 3)).astype(np.uint8)
+    else:
+        photo = np.repeat(np.linspace(0, 255, 800)[None, :, None], 600, 0).repeat(3, 2)
+        photo = photo.astype(np.uint8)
+    with pytest.raises(PlateNotFound, match="No TLC plate"):
+        find_plate(photo)
+
+
+def test_rectify_makes_the_plate_upright() -> None:
+    plate = render_drawn_plate(standard_plate())
+    photo, truth = photograph(plate, angle=7, tilt=0.1)
+    rectified, _ = rectify(photo, truth, 500)
+    assert rectified.shape[0] == 500
+    assert 270 <= rectified.shape[1] <= 300
+    # the origin line (plate y = 440) is straight across the rectified plate
+    darkest_rows = rectified[400:480, 30:270].mean(axis=2).argmin(axis=0) + 400
+    assert np.ptp(darkest_rows) <= 2
+
+
+def test_order_corners() -> None:
+    shuffled = np.array([[10, 200], [0, 0], [100, 210], [110, 5]])
+    assert order_corners(shuffled).tolist() == [[0, 0], [110, 5], [100, 210], [10, 200]]
