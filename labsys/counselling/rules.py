@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from labsys.counselling.knowledge import (
     LANGUAGES,
@@ -95,6 +96,30 @@ class PromptSet:
     def referrals(self) -> tuple[Referral, ...]:
         """Everything to offer, each once, in the order the prompts ask for it."""
         return tuple(dict.fromkeys(r for p in self.prompts for r in p.referrals))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (enums as their values), for ``--json`` and the audit trail."""
+        return {
+            "category": self.category.value,
+            "expected": self.expected,
+            "found": list(self.found),
+            "purity": self.purity,
+            "lang": self.lang,
+            "prompts": [
+                {
+                    "key": p.key,
+                    "kind": p.kind.value,
+                    "title": p.title,
+                    "text": p.text,
+                    "risks": list(p.risks),
+                    "advice": list(p.advice),
+                    "questions": list(p.questions),
+                    "referrals": [r.value for r in p.referrals],
+                    "sources": list(p.sources),
+                }
+                for p in self.prompts
+            ],
+        }
 
 
 def derive_category(expected: str | None, found: Sequence[str]) -> ResultCategory:

@@ -1,0 +1,35 @@
+"""Both languages carry every label, and every category and referral has one."""
+
+from __future__ import annotations
+
+import pytest
+
+from labsys.counselling.i18n import TRANSLATIONS, t
+from labsys.counselling.knowledge import Referral
+from labsys.results.categories import ResultCategory
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    assert set(TRANSLATIONS["en"]) == set(TRANSLATIONS["fr"])
+    for table in TRANSLATIONS.values():
+        assert all(text.strip() for text in table.values())
+
+
+def test_every_category_and_referral_has_a_label() -> None:
+    for lang in TRANSLATIONS:
+        for category in ResultCategory:
+            assert t(f"category.{category}", lang)
+        for referral in Referral:
+            assert t(f"referral.{referral}", lang)
+
+
+def test_french_labels() -> None:
+    assert t("referral.consumption_room", "fr") == "Salle de consommation à moindre risque"
+    assert t("referral.hcv_hiv_testing", "fr") == "Dépistage de l'hépatite C et du VIH"
+
+
+def test_a_missing_key_or_language_is_a_programming_error() -> None:
+    with pytest.raises(KeyError, match="no en translation for 'nope'"):
+        t("nope", "en")
+    with pytest.raises(KeyError, match="language 'de'"):
+        t("print_card", "de")  # type: ignore[arg-type]
