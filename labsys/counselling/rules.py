@@ -17,7 +17,6 @@ from typing import Any
 
 from labsys.counselling.knowledge import (
     LANGUAGES,
-    Conditions,
     Entry,
     EntryKind,
     KnowledgeBase,
@@ -231,7 +230,7 @@ class _Result:
 
 def _applies(entry: Entry, result: _Result) -> bool:
     """True when every condition the entry gives holds for the result."""
-    when: Conditions = entry.when
+    when = entry.when
     if when.always:
         return True
 

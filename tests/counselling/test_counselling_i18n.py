@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import labsys
 from labsys.counselling.i18n import TRANSLATIONS, t
 from labsys.counselling.knowledge import Referral
 from labsys.results.categories import ResultCategory
@@ -33,3 +37,17 @@ def test_a_missing_key_or_language_is_a_programming_error() -> None:
         t("nope", "en")
     with pytest.raises(KeyError, match="language 'de'"):
         t("print_card", "de")  # type: ignore[arg-type]
+
+
+def test_every_label_key_the_code_uses_exists() -> None:
+    """Literal keys passed to ``t`` anywhere that imports it (the counsellor pages included)."""
+    root = Path(labsys.__file__).parent
+    users = [
+        path
+        for path in root.rglob("*.py")
+        if "counselling.i18n import" in path.read_text(encoding="utf-8")
+    ]
+    assert users, "no module uses the counsellor labels"
+    for path in users:
+        for key in re.findall(r"\bt\(\s*[\"']([a-z_.]+)[\"']", path.read_text(encoding="utf-8")):
+            assert key in TRANSLATIONS["en"], f"{path}: {key!r}"
