@@ -148,3 +148,58 @@ def test_bad_input_is_a_clear_error(
 )
 def test_derive_category(expected: str | None, found: list[str], category: C) -> None:
     assert derive_category(expected, found) is category
+
+
+@pytest.mark.parametrize(
+    ("expected", "found", "purity", "category", "first", "offer"),
+    [
+        ("heroin", ["heroin", "fentanyl"], None, None, "substances/fentanyl", Referral.NALOXONE),
+        ("heroin", ["heroin", "xylazine"], None, None, "substances/xylazine", Referral.WOUND_CARE),
+        (
+            "cocaine",
+            ["cocaine", "levamisole"],
+            None,
+            None,
+            "adulterants/levamisole",
+            Referral.DOCTOR,
+        ),
+        (
+            "cocaine",
+            ["cocaine", "phenacetin"],
+            "low",
+            None,
+            "adulterants/phenacetin",
+            Referral.DOCTOR,
+        ),
+        ("speed", ["amphetamine", "caffeine"], None, None, "substances/amphetamine", None),
+        ("MDMA", ["MDMA"], "high", None, "purity/high", None),
+        ("MDMA", ["PMMA"], None, None, "substances/pmma-pma", None),
+        ("MDMA", ["3-MMC"], None, None, "mismatches/different-substance", None),
+        (
+            "ketamine",
+            ["ketamine", "heroin"],
+            None,
+            None,
+            "mismatches/unexpected-opioid",
+            Referral.NALOXONE,
+        ),
+        ("cocaine", ["cocaine", "lidocaine"], "medium", None, "substances/cocaine", None),
+        ("cocaine", [], None, None, "results/nothing-detected", Referral.HCV_HIV_TESTING),
+        ("heroin", ["heroin"], None, C.INCONCLUSIVE, "results/inconclusive", Referral.NALOXONE),
+    ],
+)
+def test_realistic_results(
+    expected: str,
+    found: list[str],
+    purity: Any,
+    category: C | None,
+    first: str,
+    offer: Referral | None,
+) -> None:
+    result = select_prompts(expected, found, purity=purity, category=category)
+    assert result.prompts[0].key == first
+    assert result.prompts[-1].key == "general/any-result"
+    if offer is not None:
+        assert offer in result.referrals
+    for prompt in result.prompts:
+        assert prompt.advice and prompt.questions and prompt.sources
