@@ -195,8 +195,8 @@ class PlateIdentification:
             else [
                 {
                     "substance": a.substance,
-                    "measured_hrf": a.measured_hrf,
-                    "listed_hrf": a.listed_hrf,
+                    "measured_hrf": round(a.measured_hrf, 1),
+                    "listed_hrf": round(a.listed_hrf, 1),
                 }
                 for a in self.correction.anchors
             ],

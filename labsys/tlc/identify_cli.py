@@ -12,8 +12,10 @@ import json
 from pathlib import Path
 
 from labsys.errors import ValidationError
+from labsys.tlc.analysis import analyse_plate
 from labsys.tlc.identify import PlateIdentification, identify, visualisation_label
 from labsys.tlc.layout import PlateLayout, load_layout
+from labsys.tlc.reference_import import import_reference_plate
 from labsys.tlc.references import load_library
 
 
@@ -56,8 +58,6 @@ def add_references_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _identify(args: argparse.Namespace) -> int:
-    from labsys.tlc.analysis import analyse_plate
-
     library = load_library(args.library)
     layout = load_layout(args.layout, library)
     analyses = {
@@ -82,8 +82,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from labsys.tlc.reference_import import import_reference_plate
-
     library = load_library(args.library)
     layout = load_layout(args.layout, library)
     written = import_reference_plate(

@@ -169,8 +169,12 @@ def load_layout(path: str | Path, library: ReferenceLibrary | None = None) -> Pl
     """Read and validate a layout JSON file; errors start with the file name."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot be read: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         raise ValidationError(f"{path}: cannot be read as JSON: {exc}") from exc
     try:
         return parse_layout(data, library)

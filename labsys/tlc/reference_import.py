@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 
 from labsys.errors import ValidationError
+from labsys.tlc.analysis import analyse_plate
 from labsys.tlc.layout import PlateLayout
 from labsys.tlc.references import (
     FORMAT_VERSION,
@@ -117,8 +118,6 @@ def import_reference_plate(
     list of Path
         The files written.
     """
-    from labsys.tlc.analysis import analyse_plate
-
     layout = layout.check_against(library)
     system = system or layout.system
     if system not in library.systems:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from labsys.errors import ValidationError
 from labsys.tlc.identify import PlateIdentification, SpotIdentification, Verdict, identify
 from labsys.tlc.layout import parse_layout
 from labsys.tlc.references import ReferenceLibrary, load_library
@@ -189,5 +190,48 @@ def test_photo_not_in_layout_is_refused(library: ReferenceLibrary) -> None:
             "lanes": [{"index": 0, "sample_code": "S1"}],
         }
     )
-    with pytest.raises(Exception, match="dragendorff photographed but not in the plate layout"):
+    with pytest.raises(
+        ValidationError, match="dragendorff photographed but not in the plate layout"
+    ):
         identify({"dragendorff": plate_from_spots([[]])}, layout, library)
+
+
+def test_identify_command_prints_ranked_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import labsys.tlc.identify_cli as identify_cli
+    from labsys.cli import main
+
+    photos = {
+        "uv254": plate_from_spots([[SpotSpec(45)], [SpotSpec(45)]]),
+        "uv366": plate_from_spots([[], []]),
+    }
+    by_path = {str(tmp_path / f"{name}.jpg"): analysis for name, analysis in photos.items()}
+    monkeypatch.setattr(identify_cli, "analyse_plate", lambda path, lanes: by_path[str(path)])
+    layout = tmp_path / "layout.json"
+    layout.write_text(
+        json.dumps(
+            {
+                "plate_id": "C1",
+                "system": "TA",
+                "development_distance_mm": 80,
+                "date": "2026-11-20",
+                "visualisations": ["uv254", "uv366"],
+                "lanes": [
+                    {"index": 0, "sample_code": "K7M2Q"},
+                    {"index": 1, "reference": {"substance": "cocaine", "amount_ug": 5}},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    photo_args = [str(tmp_path / "uv254.jpg"), f"uv366={tmp_path / 'uv366.jpg'}"]
+    assert main(["identify", *photo_args, "--layout", str(layout)]) == 0
+    text = capsys.readouterr().out
+    assert "Lane 0: sample K7M2Q" in text
+    assert "cocaine" in text and "same height as the cocaine reference" in text
+    assert main(["identify", *photo_args, "--layout", str(layout), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lanes"][0]["spots"][0]["candidates"][0]["substance"] == "cocaine"
+    assert main(["identify", f"marquis={tmp_path / 'x.jpg'}", "--layout", str(layout)]) == 2
+    assert "'marquis' is not in the layout" in capsys.readouterr().err

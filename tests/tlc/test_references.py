@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -134,3 +136,44 @@ def test_lab_measurement_is_preferred_over_literature(library_copy: Path) -> Non
     (folder / "codeine.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     value = load_library(library_copy).substances["codeine"].hrf("TA")
     assert value.lab_measured and value.hrf == 35.5
+
+
+def test_reference_plate_import_records_and_is_preferred(
+    library_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import labsys.tlc.reference_import as reference_import
+    from labsys.cli import main
+    from labsys.tlc.simulate import SpotSpec, plate_from_spots
+
+    analysis = plate_from_spots([[SpotSpec(40)], [SpotSpec(52, intensity=3), SpotSpec(20)]])
+    analysis.lanes[1].profile = np.linspace(0.0, 1.0, 11)
+    monkeypatch.setattr(reference_import, "analyse_plate", lambda photo, lanes: analysis)
+    photo = library_copy.parent / "plate.jpg"
+    photo.write_bytes(b"not really a jpeg")
+    layout = library_copy.parent / "layout.json"
+    layout.write_text(
+        json.dumps(
+            {
+                "plate_id": "R-1",
+                "system": "TA",
+                "development_distance_mm": 80,
+                "date": "2026-11-20",
+                "visualisations": ["uv254"],
+                "lanes": [
+                    {"index": 0, "sample_code": "S1"},
+                    {"index": 1, "reference": {"substance": "Cocaine", "amount_ug": 10}},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = ["references", "import", str(photo), "--layout", str(layout)]
+    assert main([*args, "--library", str(library_copy)]) == 0
+    measured = yaml.safe_load((library_copy / "measured/TA/cocaine.yaml").read_text())
+    (entry,) = measured["measurements"]
+    assert entry["hrf"] == 52.0 and entry["plate"] == "R-1" and len(entry["photo_sha256"]) == 64
+    assert len(entry["densitogram"]) == 101 and entry["densitogram"][-1] == 1.0
+    assert main([*args, "--library", str(library_copy)]) == 0  # same photo: nothing appended
+    cocaine = load_library(library_copy).substances["cocaine"]
+    assert len(cocaine.measured["TA"].measurements) == 1
+    assert cocaine.hrf("TA").lab_measured and cocaine.hrf("TA").hrf == 52.0
