@@ -249,6 +249,12 @@ def identify(
     system = library.systems[layout.system]
     warnings = _lane_count_warnings(analyses, layout)
     references = _references_on_plate(analyses, layout)
+    warnings += [
+        f"reference lane {lane.index} ({lane.reference.substance}) shows no spot in any photo"
+        for lane in layout.lanes
+        if lane.reference is not None
+        and not any(lane in dict(r.lanes) for r in references.values())
+    ]
     correction = RfCorrection.from_anchors(
         [
             Anchor(name, reference.hrf, expected.hrf)

@@ -235,3 +235,11 @@ def test_identify_command_prints_ranked_candidates(
     assert data["lanes"][0]["spots"][0]["candidates"][0]["substance"] == "cocaine"
     assert main(["identify", f"marquis={tmp_path / 'x.jpg'}", "--layout", str(layout)]) == 2
     assert "'marquis' is not in the layout" in capsys.readouterr().err
+
+
+def test_reference_lane_without_a_spot_is_reported(library: ReferenceLibrary) -> None:
+    result = _identify(
+        library, ["codeine", "cocaine"], {"uv254": [[SpotSpec(40)], [SpotSpec(33)], []]}
+    )
+    assert "reference lane 2 (cocaine) shows no spot in any photo" in result.warnings
+    assert "cocaine" not in result.references
