@@ -120,7 +120,7 @@ def analyse_rectified(
     scale = float(max(height, width))
     seen = layer.contrast(rectified)
     origin, front, warnings = lines.find_lines(seen.darkness, origin_y=origin_y, front_y=front_y)
-    cleaned = spots_module.spot_contrast(seen.distance, scale)
+    cleaned = spots_module.spot_contrast(seen.difference, scale)
     smoothed = ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))
     context = spots_module.LaneContext(
         rgb=rectified,
@@ -132,7 +132,7 @@ def analyse_rectified(
         noise=seen.noise,
         scale=scale,
     )
-    rings = spots_module.find_rings(seen.darkness, origin, front, scale, seen.noise)
+    rings = spots_module.find_rings(seen.darkness, origin, front, scale, seen.darkness_noise)
     if lane_centres is not None:
         centres = np.sort(np.asarray(lane_centres, dtype=float))
     else:

@@ -1,8 +1,9 @@
 """The plate's layer: its slowly varying colour under uneven light, and contrast against it.
 
-Everything found on a plate (pencil, spots, rings) is a local departure from the layer. Dividing by
-a smooth estimate of the layer removes uneven UV lighting, vignetting and soft shadows; the colour
-distance from it finds dark quenching spots, bright fluorescent spots and coloured stains alike.
+Everything found on a plate (pencil, spots, rings) is a local departure from the layer. Comparing
+with a smooth estimate of the layer removes uneven UV lighting, vignetting and soft shadows; the
+colour difference from it finds dark quenching spots, bright fluorescent spots and coloured stains
+alike.
 """
 
 from __future__ import annotations
@@ -28,18 +29,20 @@ class Contrast:
     layer
         (H, W, 3) estimated layer colour without any marks.
     darkness
-        ``1 - L / L_layer``: positive where darker than the layer (pencil, quenching, stains).
-    distance
-        Colour distance from the layer divided by the layer's luminance: brightness-independent,
-        positive for dark, bright and coloured marks alike.
-    noise
-        Robust standard deviation of ``distance`` on bare layer (median absolute deviation).
+        ``1 - L / L_layer``: positive where darker than the layer (pencil, quenching, stains);
+        relative, so pencil looks the same in a shadow as in full light.
+    difference
+        Largest difference of any sRGB channel from the layer (0-1): positive for dark, bright and
+        coloured marks alike, and absolute, as the eye sees it (a spot in a shadow is fainter).
+    noise, darkness_noise
+        Robust standard deviations of ``difference`` and ``darkness`` on bare layer.
     """
 
     layer: np.ndarray
     darkness: np.ndarray
-    distance: np.ndarray
+    difference: np.ndarray
     noise: float
+    darkness_noise: float
 
 
 def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
@@ -108,9 +111,19 @@ def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
         layer = estimate_layer(rgb)
     layer_luma = np.maximum(layer @ LUMA, 0.02)
     darkness = 1.0 - (rgb @ LUMA) / layer_luma
-    distance = np.linalg.norm(rgb - layer, axis=-1) / layer_luma
-    noise = 1.4826 * float(np.median(np.abs(distance - np.median(distance)))) + 1e-4
-    return Contrast(layer=layer, darkness=darkness, distance=distance, noise=noise)
+    difference = np.abs(rgb - layer).max(axis=-1)
+    return Contrast(
+        layer=layer,
+        darkness=darkness,
+        difference=difference,
+        noise=_robust_spread(difference),
+        darkness_noise=_robust_spread(darkness),
+    )
+
+
+def _robust_spread(values: np.ndarray) -> float:
+    """Standard deviation estimated from the median absolute deviation (marks are outliers)."""
+    return 1.4826 * float(np.median(np.abs(values - np.median(values)))) + 1e-4
 
 
 def guess_background(layer: np.ndarray) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage as ndi
-from skimage import filters, measure, transform
+from skimage import color, filters, measure, transform
 
 from labsys.errors import PlateNotFound
 
@@ -121,39 +121,58 @@ def order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def _candidate_masks(image: np.ndarray, scale: int) -> list[np.ndarray]:
-    """Binary foreground candidates, each thresholded by Otsu's method on one plate-vs-rest cue."""
-    lum = image @ np.array([0.2126, 0.7152, 0.0722])
+    """Binary foreground candidates, each thresholded by Otsu's method on one plate-vs-rest cue.
+
+    Cues: CIELAB distance from the colour of the photo's border (what surrounds the plate), the
+    same for chroma alone (a tinted layer on a grey bench, a white layer on coloured paper), and
+    brightness; each also intersected with the smooth (edge-free) pixels, which cuts a plate from a
+    background patch of similar colour that touches it: the plate's rim is an edge between them.
+    """
+    lab = color.rgb2lab(image)
     border = max(2, scale // 50)
     frame = np.concatenate(
         [
-            image[:border].reshape(-1, 3),
-            image[-border:].reshape(-1, 3),
-            image[:, :border].reshape(-1, 3),
-            image[:, -border:].reshape(-1, 3),
+            lab[:border].reshape(-1, 3),
+            lab[-border:].reshape(-1, 3),
+            lab[:, :border].reshape(-1, 3),
+            lab[:, -border:].reshape(-1, 3),
         ]
     )
-    distance = np.linalg.norm(image - np.median(frame, axis=0), axis=-1)
+    surround = np.median(frame, axis=0)
+    lightness = lab[..., 0]
     window = max(3, scale // 60)
-    mean = ndi.uniform_filter(lum, window)
-    busyness = np.sqrt(np.maximum(ndi.uniform_filter(lum * lum, window) - mean * mean, 0.0))
-    masks = []
-    for cue, brighter in ((distance, True), (lum, True), (busyness, False)):
-        if np.ptp(cue) < 1e-6:
-            continue
-        threshold = filters.threshold_otsu(cue)
-        masks.append(cue > threshold if brighter else cue < threshold)
-    return masks
+    mean = ndi.uniform_filter(lightness, window)
+    busyness = np.sqrt(np.maximum(ndi.uniform_filter(lightness**2, window) - mean**2, 0.0))
+    smooth = _otsu(-busyness)
+    cues = (
+        np.linalg.norm(lab - surround, axis=-1),
+        np.linalg.norm(lab[..., 1:] - surround[1:], axis=-1),
+        lightness,
+    )
+    masks = [mask for mask in (_otsu(cue) for cue in cues) if mask is not None]
+    if smooth is None:
+        return masks
+    return [smooth, *masks, *(mask & smooth for mask in masks)]
+
+
+def _otsu(cue: np.ndarray) -> np.ndarray | None:
+    """Pixels above Otsu's threshold of ``cue``; None when the cue is flat."""
+    if np.ptp(cue) < 1e-6:
+        return None
+    return cue > filters.threshold_otsu(cue)
 
 
 def _large_regions(mask: np.ndarray, scale: int) -> list[np.ndarray]:
-    """Filled connected regions of ``mask`` big enough to be a plate, largest first (at most 3)."""
+    """Filled connected regions of ``mask`` big enough to be a plate and not cut by the photo's
+    frame, largest first (at most 4)."""
     size = max(3, scale // 100)
     cleaned = ndi.binary_opening(mask, np.ones((size, size), bool))
     labels, count = ndi.label(cleaned)
     if count == 0:
         return []
     sizes = np.bincount(labels.ravel())[1:]
-    order = np.argsort(sizes)[::-1][:3]
+    on_frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    order = [i for i in np.argsort(sizes)[::-1] if i + 1 not in on_frame][:4]
     minimum = MIN_PLATE_FRACTION * mask.size
     return [ndi.binary_fill_holes(labels == index + 1) for index in order if sizes[index] > minimum]
 
@@ -236,14 +255,8 @@ def _quadrilateral_fit(region: np.ndarray, corners: np.ndarray) -> float:
         return 0.0  # a corner far from square: not a plate seen from roughly above
     quad = _inside(corners, region.shape)
     union = np.count_nonzero(quad | region)
-    on_frame = (
-        np.count_nonzero(region[0])
-        + np.count_nonzero(region[-1])
-        + np.count_nonzero(region[:, 0])
-        + np.count_nonzero(region[:, -1])
-    )
-    if union == 0 or on_frame > 0.05 * np.linalg.norm(sides, axis=1).sum():
-        return 0.0  # cut by the frame: not the whole plate
+    if union == 0:
+        return 0.0
     return np.count_nonzero(quad & region) / union
 
 

@@ -17,10 +17,13 @@ from skimage import measure
 
 from labsys.tlc.results import PlateLine, Spot
 
-MIN_SPOT_CONTRAST = 0.06
-"""Least colour distance from the layer (fraction of its luminance) of a spot a person can see."""
+MIN_SPOT_CONTRAST = 0.05
+"""Least difference from the layer in any sRGB channel (0-1) of a spot a person can see."""
 
-MIN_RELATIVE_PROMINENCE = 0.12
+MIN_STROKE_DARKNESS = 0.03
+"""Least darkening (fraction of the layer's luminance) of a pencil stroke drawing a ring."""
+
+MIN_RELATIVE_PROMINENCE = 0.05
 """Least depth of the valley separating two spots, relative to the smaller spot's peak."""
 
 
@@ -67,7 +70,7 @@ def find_rings(
     scale
         The plate's long side (pixels).
     noise
-        Noise level of the contrast images.
+        Noise level of ``darkness``.
 
     Returns
     -------
@@ -84,7 +87,7 @@ def find_rings(
     size = thin_structure_size(scale)
     positive = np.maximum(darkness, 0.0)
     strokes = positive - ndi.grey_opening(positive, size=(size, size))
-    mask = strokes > max(0.5 * MIN_SPOT_CONTRAST, 5 * noise)
+    mask = strokes > max(MIN_STROKE_DARKNESS, 5 * noise)
     rows = np.arange(height)[:, None]
     columns = np.arange(width)[None, :]
     for line in (origin, front):
