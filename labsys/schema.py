@@ -4,8 +4,19 @@ from labsys.audit import AuditEvent
 from labsys.auth import User
 from labsys.db import Base
 from labsys.results.models import ResultFinding, SampleResult
+from labsys.results.records import Confirmation, Conversation, ConversationReferral
 from labsys.samples.models import Sample
 
 metadata = Base.metadata
 
-__all__ = ["AuditEvent", "ResultFinding", "Sample", "SampleResult", "User", "metadata"]
+__all__ = [
+    "AuditEvent",
+    "Confirmation",
+    "Conversation",
+    "ConversationReferral",
+    "ResultFinding",
+    "Sample",
+    "SampleResult",
+    "User",
+    "metadata",
+]

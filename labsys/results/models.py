@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labsys.db import Base, UTCDateTime, utcnow
@@ -73,5 +73,9 @@ class ResultFinding(Base):
     kind: Mapped[str] = mapped_column(String(20))
     confidence: Mapped[str] = mapped_column(String(10))
     amount_mg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    hrf: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Where the spot ran on the plate (hRf), so the reviewer can check it against the evidence."""
+    evidence: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    """Why the spot was attributed to the substance, in plain words (from the identification)."""
 
     result: Mapped[SampleResult] = relationship(back_populates="findings")

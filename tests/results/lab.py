@@ -1,0 +1,58 @@
+"""Samples brought to the states review and counselling start from, for the tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+
+from labsys.auth import Actor, Role
+from labsys.db import transaction
+from labsys.results.findings import ProposedFinding
+from labsys.results.models import Confidence, FindingKind
+from labsys.results.review import confirm_result, propose_result
+from labsys.samples import Intake, State, move_sample, register
+
+TO_ANALYSED = (State.QUEUED, State.ON_PLATE, State.IMAGED, State.ANALYSED)
+
+COCAINE_WITH_LEVAMISOLE = {
+    "category": "as_expected_with_adulterants",
+    "findings": [
+        ProposedFinding(
+            "coke", FindingKind.EXPECTED, Confidence.HIGH, hrf=48.0, evidence=("co-spotted",)
+        ),
+        ProposedFinding("levamisole", "adulterant", "medium"),
+    ],
+    "purity_band": "medium",
+}
+
+
+def analysed_sample(engine: Engine, actor: Actor, sold_as: str = "cocaine") -> str:
+    """Register a sample and take it through the lab to analysed; return its code."""
+    with transaction(engine) as session:
+        sample = register(
+            session,
+            actor,
+            Intake(sold_as=sold_as, form="powder", site="Gare", received_on=date.today()),
+        )
+        for state in TO_ANALYSED:
+            move_sample(session, actor, sample.code, state, expected_version=sample.version)
+        return sample.code
+
+
+def proposed_sample(engine: Engine, actors: dict[Role, Actor]) -> str:
+    """An analysed cocaine sample with a result proposed by the volunteer."""
+    code = analysed_sample(engine, actors[Role.VOLUNTEER])
+    with transaction(engine) as session:
+        propose_result(
+            session, actors[Role.VOLUNTEER], code, **COCAINE_WITH_LEVAMISOLE, expected_version=None
+        )
+    return code
+
+
+def reviewed_sample(engine: Engine, actors: dict[Role, Actor]) -> str:
+    """A cocaine sample with levamisole, proposed by the volunteer, confirmed by the coordinator."""
+    code = proposed_sample(engine, actors)
+    with transaction(engine) as session:
+        confirm_result(session, actors[Role.COORDINATOR], code, expected_version=1)
+    return code
