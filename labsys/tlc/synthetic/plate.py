@@ -211,7 +211,8 @@ def _draw_spots(
             density, window = _spot_density(spot, rng, ppm, x_centre, y_centre, y_origin, height)
             _add_density(densities, spot, density, window)
             x_mm, y_mm = _centre_of_mass(density, window, ppm)
-            rf = (y_origin - y_mm) / (y_origin - y_front)
+            origin_here = origin.y_at(x_mm, spec.width_mm)
+            rf = (origin_here - y_mm) / (origin_here - front.y_at(x_mm, spec.width_mm))
             contrast, colour = _peak_contrast(spot, float(density.max()), layer_colour)
             profile = np.zeros(height, dtype=np.float32)
             column = int(np.clip(round(x_centre * ppm) - window[1].start, 0, density.shape[1] - 1))
@@ -354,7 +355,7 @@ def _mark_merged(
         else:
             valley = float(total[a:b].min())
             peak = min(float(total[a]), float(total[b]))
-        if valley >= 0.9 * peak:
+        if valley >= 0.97 * peak:
             weaker = upper if profiles[upper].max() < profiles[lower].max() else lower
             seen[weaker] = False
     return [
@@ -492,7 +493,7 @@ def _pencil_mask(
         _write_labels(mask, spec, rng, ppm, origin)
     if spec.note:
         _write(mask, spec.note, rng, ppm, spec.width_mm - 4.0, 4.0, 3.0, anchor="ra")
-    grain = np.clip(0.75 + 0.35 * smooth_noise(rng, mask.shape, 1.0), 0.3, 1.0)
+    grain = np.clip(0.85 + 0.25 * smooth_noise(rng, mask.shape, 1.0), 0.5, 1.0)
     return np.clip(mask * grain, 0.0, 0.95)
 
 
@@ -503,8 +504,8 @@ class _Pen:
         self.draw = draw
         self.rng = rng
         self.scale = scale
-        self.width_mm = float(rng.uniform(0.22, 0.45))
-        self.pressure = float(rng.uniform(0.55, 0.95))
+        self.width_mm = float(rng.uniform(0.28, 0.5))
+        self.pressure = float(rng.uniform(0.65, 1.0))
 
     def stroke(self, points_mm: list[tuple[float, float]], wobble_mm: float = 0.04) -> None:
         """A stroke through ``points_mm``, resampled every ~0.5 mm with a little wobble."""

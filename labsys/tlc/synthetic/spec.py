@@ -185,8 +185,9 @@ def random_plate_spec(rng: np.random.Generator, **overrides: Any) -> PlateSpec:
     visualisation = overrides.get("visualisation") or str(
         rng.choice(VISUALISATIONS, p=_VISUALISATION_WEIGHTS)
     )
-    width = overrides.get("width_mm") or float(rng.choice([50.0, 50.0, 75.0, 100.0, 60.0]))
-    width = round(width + rng.uniform(-2.0, 2.0), 1) if "width_mm" not in overrides else width
+    # Commercial sizes, cut by hand a little off.
+    cut = float(np.clip(rng.choice([50.0, 50.0, 60.0, 75.0, 100.0]) + rng.uniform(-2, 2), 50, 100))
+    width = overrides.get("width_mm") or round(cut, 1)
     height = overrides.get("height_mm") or round(float(rng.uniform(75.0, 100.0)), 1)
     origin = round(float(rng.uniform(10.0, 15.0)), 1)
     front = round(height - float(rng.uniform(5.0, 15.0)), 1)
