@@ -48,6 +48,21 @@ def result_of(session: Session, sample: Sample) -> SampleResult | None:
     return session.scalar(select(SampleResult).where(SampleResult.sample_id == sample.id))
 
 
+def confirmed_result(session: Session, sample: Sample) -> SampleResult:
+    """The sample's reviewed result, ready to give to the person; a clear refusal otherwise."""
+    result = result_of(session, sample)
+    if (
+        result is None
+        or result.status != ResultStatus.CONFIRMED
+        or result.category == ResultCategory.INCONCLUSIVE
+    ):
+        raise ValidationError(
+            f"Sample {sample.code} has no reviewed result to give yet "
+            f"(it is {State(sample.state).label!r}); a reviewer must confirm it first."
+        )
+    return result
+
+
 def _flush(session: Session, code: str) -> None:
     try:
         session.flush()

@@ -1,0 +1,69 @@
+"""Turning an identification draft into a result proposal."""
+
+from __future__ import annotations
+
+from labsys.results.categories import ResultCategory
+from labsys.results.findings import proposal_from_draft
+from labsys.results.models import Confidence, FindingKind
+from labsys.tlc.bands import Band
+from labsys.tlc.draft import Finding, ResultDraft
+from labsys.tlc.identify import Candidate, SpotIdentification, Verdict
+
+
+def _finding(
+    hrf: float, verdict: Verdict, substance: str | None, *, expected: bool = False
+) -> Finding:
+    band = Band(lane_index=2, hrf=hrf, spots={}, photographed=("uv254",))
+    candidates = (
+        ()
+        if substance is None
+        else (Candidate(substance, 0.9, 12.0, hrf, True, False, (f"co-spotted {substance}",)),)
+    )
+    spot = SpotIdentification(band, None, verdict, candidates)
+    return Finding(spot, substance, expected, alarming=False, purity="high" if expected else None)
+
+
+def _draft(category: ResultCategory, *findings: Finding) -> ResultDraft:
+    return ResultDraft("7K3M-9QXR-T", "cocaine", category, findings, notes=("front uneven",))
+
+
+def test_draft_findings_keep_kind_confidence_and_evidence() -> None:
+    arguments = proposal_from_draft(
+        _draft(
+            ResultCategory.AS_EXPECTED_WITH_ADULTERANTS,
+            _finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
+            _finding(30, Verdict.PROBABLE, "levamisole"),
+            _finding(31, Verdict.POSSIBLE, "levamisole"),
+        )
+    )
+    assert arguments["category"] is ResultCategory.AS_EXPECTED_WITH_ADULTERANTS
+    assert [(f.substance, f.kind, f.confidence) for f in arguments["findings"]] == [
+        ("cocaine", FindingKind.EXPECTED, Confidence.HIGH),
+        ("levamisole", FindingKind.ADULTERANT, Confidence.MEDIUM),
+    ]
+    assert arguments["findings"][0].evidence[-1] == "co-spotted cocaine"
+    assert arguments["purity_band"] == "high"
+    assert arguments["summary"] == "front uneven"
+
+
+def test_unnamed_spots_go_to_the_summary_and_make_it_inconclusive() -> None:
+    arguments = proposal_from_draft(
+        _draft(
+            ResultCategory.AS_EXPECTED_WITH_ADULTERANTS,
+            _finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
+            _finding(70, Verdict.UNKNOWN, None),
+        )
+    )
+    assert arguments["category"] is ResultCategory.INCONCLUSIVE
+    assert [f.substance for f in arguments["findings"]] == ["cocaine"]
+    summary = arguments["summary"] or ""
+    assert "not attributed: spot at hRf 70" in summary
+    assert "proposed as inconclusive" in summary
+
+
+def test_without_the_expected_substance_others_are_other() -> None:
+    arguments = proposal_from_draft(
+        _draft(ResultCategory.DIFFERENT_SUBSTANCE, _finding(40, Verdict.IDENTIFIED, "caffeine"))
+    )
+    assert [f.kind for f in arguments["findings"]] == [FindingKind.OTHER]
+    assert arguments["category"] is ResultCategory.DIFFERENT_SUBSTANCE
