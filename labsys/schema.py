@@ -3,6 +3,7 @@
 from labsys.audit import AuditEvent
 from labsys.auth import User
 from labsys.db import Base
+from labsys.monitoring.models import Alert
 from labsys.results.models import ResultFinding, SampleResult
 from labsys.results.records import Confirmation, Conversation, ConversationReferral
 from labsys.samples.models import Sample
@@ -10,6 +11,7 @@ from labsys.samples.models import Sample
 metadata = Base.metadata
 
 __all__ = [
+    "Alert",
     "AuditEvent",
     "Confirmation",
     "Conversation",

@@ -1,0 +1,218 @@
+"""Raising alerts from confirmed results, and their lifecycle: new → acknowledged → published.
+
+Alerts are raised when a result is reviewed (:func:`evaluate_for_result`, called by the review
+code) and by the scheduled ``labsys alerts check`` (:func:`evaluate_all`). Both store only
+evidence not seen before (the unique evidence key), so running them again raises nothing twice.
+Every step of an alert's life is written to the audit trail with who and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from labsys.audit import record
+from labsys.auth import Actor, Permission, require
+from labsys.db import utcnow
+from labsys.errors import ConcurrentEdit, InvalidTransition, NotFound, ValidationError
+from labsys.monitoring.alert_matching import AlertDraft, Scope, match_rule
+from labsys.monitoring.alert_rules import AlertRules, load_rules
+from labsys.monitoring.models import Alert, AlertState
+from labsys.text import clean_text, refuse_personal_data
+
+TRANSITIONS: dict[AlertState, frozenset[AlertState]] = {
+    AlertState.NEW: frozenset({AlertState.ACKNOWLEDGED, AlertState.DISMISSED}),
+    AlertState.ACKNOWLEDGED: frozenset({AlertState.PUBLISHED, AlertState.DISMISSED}),
+}
+"""Published and dismissed are final; a false alarm can be dismissed before acknowledging."""
+
+NEEDS_REASON = frozenset({AlertState.PUBLISHED, AlertState.DISMISSED})
+ACTIVE_DAYS = 90
+"""A published alert is shown to counsellors for this many days."""
+_ENTITY = "alert"
+
+
+@dataclass(frozen=True)
+class ActiveAlert:
+    """A published alert as a counsellor sees it next to a result."""
+
+    id: int
+    title: str
+    substance: str
+    published_at: datetime
+
+
+def evaluate_for_result(
+    session: Session,
+    result_id: int,
+    *,
+    rules: AlertRules | None = None,
+    now: datetime | None = None,
+) -> list[Alert]:
+    """Raise the alerts a just-confirmed result justifies; return those newly raised.
+
+    Call it in the review's transaction, after the result is confirmed: a result that is not
+    confirmed, or whose sample has no monitoring consent, raises nothing.
+    """
+    scope = Scope(today=(now or utcnow()).date(), result_id=result_id)
+    return _raise(session, rules or load_rules(), scope)
+
+
+def evaluate_all(
+    session: Session, now: datetime, *, rules: AlertRules | None = None
+) -> list[Alert]:
+    """The scheduled check: results confirmed within the look-back, and every prevalence rule."""
+    rules = rules or load_rules()
+    scope = Scope(today=now.date(), reviewed_since=now - timedelta(days=rules.lookback_days))
+    return _raise(session, rules, scope)
+
+
+def _raise(session: Session, rules: AlertRules, scope: Scope) -> list[Alert]:
+    drafts = {
+        draft.evidence_key: draft
+        for rule in rules.rules
+        for draft in match_rule(session, rule, scope)
+    }
+    if not drafts:
+        return []
+    known = set(session.scalars(select(Alert.evidence_key).where(Alert.evidence_key.in_(drafts))))
+    raised = []
+    for key, draft in drafts.items():
+        if key not in known and (alert := _store(session, key, draft)) is not None:
+            raised.append(alert)
+    return raised
+
+
+def _store(session: Session, key: str, draft: AlertDraft) -> Alert | None:
+    """Insert one alert, or None if a concurrent check raised the same evidence meanwhile."""
+    alert = Alert(
+        evidence_key=key,
+        rule=draft.rule,
+        kind=draft.kind,
+        substance=draft.substance,
+        title=draft.title[:300],
+        evidence=draft.evidence,
+        state=AlertState.NEW.value,
+    )
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:
+        return None
+    record(
+        session,
+        None,
+        _ENTITY,
+        alert.id,
+        "raised",
+        to_state=alert.state,
+        details={"rule": draft.rule},
+    )
+    return alert
+
+
+def move_alert(
+    session: Session,
+    actor: Actor,
+    alert_id: int,
+    target: AlertState | str,
+    *,
+    expected_version: int,
+    reason: str | None = None,
+) -> Alert:
+    """Acknowledge, publish or dismiss an alert, recording who and why.
+
+    Raises
+    ------
+    ConcurrentEdit
+        Someone else moved the alert since ``expected_version`` was read.
+    InvalidTransition
+        The alert cannot go from its state to ``target``.
+    ValidationError
+        Publishing or dismissing without a reason.
+    """
+    require(actor, Permission.MANAGE_ALERTS)
+    try:
+        target = AlertState(target)
+    except ValueError:
+        raise ValidationError(f"{target!r} is not an alert state.") from None
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"There is no alert {alert_id}.")
+    if alert.version != expected_version:
+        raise ConcurrentEdit(
+            f"This alert was changed by someone else (it is now {alert.state}). Nothing was "
+            "overwritten: reload and try again."
+        )
+    current = AlertState(alert.state)
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise InvalidTransition(f"An alert that is {current.value} cannot become {target.value}.")
+    why = clean_text(reason, "Reason", max_length=500, required=target in NEEDS_REASON)
+    refuse_personal_data(why, "Reason")
+    alert.state = target.value
+    alert.updated_by_id = actor.id
+    if target is AlertState.PUBLISHED:
+        alert.published_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConcurrentEdit(
+            "This alert was changed by someone else at the same moment. Nothing was "
+            "overwritten: reload and try again."
+        ) from None
+    record(
+        session,
+        actor,
+        _ENTITY,
+        alert.id,
+        "state_changed",
+        from_state=current.value,
+        to_state=target.value,
+        reason=why or None,
+    )
+    return alert
+
+
+def list_alerts(session: Session, actor: Actor, *, limit: int = 200) -> list[Alert]:
+    """Alerts for the coordinators' page: open ones (new, then acknowledged) first, newest first."""
+    require(actor, Permission.MANAGE_ALERTS)
+    order = case(
+        {AlertState.NEW.value: 0, AlertState.ACKNOWLEDGED.value: 1, AlertState.PUBLISHED.value: 2},
+        value=Alert.state,
+        else_=3,
+    )
+    statement = select(Alert).order_by(order, Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    return list(session.scalars(statement))
+
+
+def active_alerts_for(
+    session: Session,
+    substances: Iterable[str],
+    *,
+    now: datetime | None = None,
+    max_age_days: int = ACTIVE_DAYS,
+) -> list[ActiveAlert]:
+    """Published alerts about any of ``substances`` (case ignored), newest first.
+
+    For the counsellor's page, next to a result: what coordinators have warned about lately.
+    """
+    names = {name.strip().lower() for name in substances}
+    if not names:
+        return []
+    since = (now or utcnow()) - timedelta(days=max_age_days)
+    statement = (
+        select(Alert.id, Alert.title, Alert.substance, Alert.published_at)
+        .where(
+            Alert.state == AlertState.PUBLISHED.value,
+            Alert.published_at >= since,
+            func.lower(Alert.substance).in_(names),
+        )
+        .order_by(Alert.published_at.desc())
+    )
+    return [ActiveAlert(*row) for row in session.execute(statement)]
