@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,9 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'labsys.sqlite3'}"
 
 
-@pytest.fixture
-def postgres_schema_url() -> Iterator[str]:
-    """A PostgreSQL URL whose connections use a fresh schema of their own."""
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose connections use a fresh schema of their own, dropped on exit."""
     assert POSTGRES_URL
     schema = f"labsys_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -48,6 +49,13 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose connections use a fresh schema of their own."""
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,0 +1,1 @@
+"""Files kept beside the database: plate photos, by content hash."""
