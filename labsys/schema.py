@@ -4,6 +4,7 @@ from labsys.audit import AuditEvent
 from labsys.auth import User
 from labsys.db import Base
 from labsys.monitoring.models import Alert
+from labsys.plates.models import Plate, PlateAnalysisRecord, PlateLane, PlatePhoto
 from labsys.results.models import ResultFinding, SampleResult
 from labsys.results.records import Confirmation, Conversation, ConversationReferral
 from labsys.samples.models import Sample
@@ -16,6 +17,10 @@ __all__ = [
     "Confirmation",
     "Conversation",
     "ConversationReferral",
+    "Plate",
+    "PlateAnalysisRecord",
+    "PlateLane",
+    "PlatePhoto",
     "ResultFinding",
     "Sample",
     "SampleResult",

@@ -1,0 +1,1 @@
+"""Plates in the database: layout, photos, accepted analyses and identification."""
