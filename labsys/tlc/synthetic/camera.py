@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 from skimage.transform import ProjectiveTransform
 
 from labsys.tlc.synthetic._noise import fractal_noise, smooth_noise
@@ -74,6 +74,12 @@ class Shot:
         Pillow JPEG quality.
     exif_orientation
         EXIF orientation tag stored with the JPEG (1, 3, 6 or 8).
+    shake_px
+        Length of motion blur from a shaking hand (0 for none).
+    glare
+        Whether a ceiling light is reflected off the plate.
+    held
+        ``"no"``, or ``"finger"``/``"glove"`` when a hand holds the plate by its bottom corner.
     """
 
     frame: tuple[int, int]
@@ -88,6 +94,9 @@ class Shot:
     sharpen: bool
     jpeg_quality: int
     exif_orientation: int
+    shake_px: float = 0.0
+    glare: bool = False
+    held: Literal["no", "finger", "glove"] = "no"
 
 
 def frame_shape(rng: np.random.Generator, megapixels: float, portrait: bool) -> tuple[int, int]:
@@ -191,7 +200,7 @@ def _grey_bench(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Laminate or epoxy bench top: mid grey, slightly blotchy, a faint speckle."""
     grey = rng.uniform(0.4, 0.7)
     tint = np.array([1.0, 1.0, 1.0], np.float32) + rng.normal(0, 0.03, 3).astype(np.float32)
-    blotch = 0.05 * fractal_noise(rng, shape, shape[1] / 5)
+    blotch = 0.02 * fractal_noise(rng, shape, shape[1] / 5)
     speckle = 0.02 * smooth_noise(rng, shape, 1.0)
     return (grey * tint) * (1.0 + blotch + speckle)[..., None]
 
@@ -205,18 +214,20 @@ def _dark_surface(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarra
 
 
 def _wood(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
-    """Wood grain: warped stripes along a random direction, light and dark brown."""
+    """Wood grain: long, gently wandering stripes of early and late wood, with fine fibres."""
     height, width = shape
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     angle = rng.uniform(0, np.pi)
-    along = xx * np.cos(angle) + yy * np.sin(angle)
-    warp_field = fractal_noise(rng, shape, width / 4) * rng.uniform(4.0, 12.0)
-    period = rng.uniform(6.0, 18.0)
-    grain = 0.5 + 0.5 * np.sin(2 * np.pi * (along + warp_field) / period) ** 3
-    fibres = 0.06 * smooth_noise(rng, shape, 1.5)
-    light = np.array([0.62, 0.45, 0.28], np.float32) * rng.uniform(0.7, 1.15)
+    across = -xx * np.sin(angle) + yy * np.cos(angle)
+    period = rng.uniform(8.0, 25.0)
+    rings = across + period * rng.uniform(0.5, 2.0) * fractal_noise(rng, shape, width / 2, 2)
+    late_wood = (0.5 + 0.5 * np.sin(2 * np.pi * rings / period)) ** 4
+    fibre_profile = rng.standard_normal(int(np.ptp(rings)) + 8).astype(np.float32)
+    fibres = np.interp(rings - rings.min(), np.arange(fibre_profile.size), fibre_profile)
+    light = np.array([0.66, 0.48, 0.3], np.float32) * rng.uniform(0.7, 1.15)
     dark = light * rng.uniform(0.55, 0.8)
-    return light * (1 - grain[..., None]) + dark * grain[..., None] + fibres[..., None]
+    wood = light * (1 - late_wood[..., None]) + dark * late_wood[..., None]
+    return wood * (1.0 + 0.04 * fibres.astype(np.float32))[..., None]
 
 
 def _cloth(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -233,7 +244,7 @@ def _cloth(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
 
 def _white_paper(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Paper towel or printer paper: bright, with a soft crinkle."""
-    crinkle = 0.04 * fractal_noise(rng, shape, shape[1] / 12)
+    crinkle = 0.02 * fractal_noise(rng, shape, shape[1] / 12)
     return np.full(3, rng.uniform(0.82, 0.95), np.float32) * (1.0 + crinkle)[..., None]
 
 
@@ -273,7 +284,7 @@ def lighting(rng: np.random.Generator, frame: tuple[int, int], under_uv: bool) -
     slope = rng.uniform(0.2, 0.6) if under_uv else rng.uniform(0.0, 0.3)
     field = 1.0 + slope * (xx * np.cos(angle) + yy * np.sin(angle))
     field *= 1.0 - rng.uniform(0.05, 0.35) * (xx**2 + yy**2) / 0.5
-    field *= 1.0 + (0.08 if under_uv else 0.03) * fractal_noise(rng, small, small[1] / 3)
+    field *= 1.0 + (0.05 if under_uv else 0.015) * fractal_noise(rng, small, small[1] / 3)
     if rng.random() < 0.3:
         field *= _soft_shadow(rng, xx, yy)
     field = field / float(field.max())
@@ -337,16 +348,22 @@ def composite_plate(
     coverage = _warp8(solid, to_box, size)
     direction = rng.uniform(0, 2 * np.pi)
     shift = rng.uniform(0.3, 1.5) * thickness_px + rng.uniform(1.0, 0.01 * max(height, width))
-    shadow = _warp8(solid, _translation(shift, direction) @ to_box, size)
-    shadow = np.asarray(shadow.filter(ImageFilter.GaussianBlur(0.6 * shift + 1.0)), np.float32)
+    # The shadow is soft: draw it at a quarter of the resolution and scale it up.
+    quarter = np.diag([0.25, 0.25, 1.0])
+    small = (max(size[0] // 4, 1), max(size[1] // 4, 1))
+    shadow = _warp8(solid, quarter @ _translation(shift, direction) @ to_box, small)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(0.15 * shift + 0.25))
+    shadow = np.asarray(shadow.resize(size, Image.Resampling.BILINEAR), np.float32)
     box *= 1.0 - np.float32(rng.uniform(0.15, 0.55) / 255.0) * shadow[..., None]
     side = rng.uniform(0.3, 1.3) * np.pi / 2
     rim = np.asarray(_warp8(solid, _translation(thickness_px, side) @ to_box, size), np.float32)
     cover = np.asarray(coverage, np.float32) / 255.0
-    edge = np.clip(rim / 255.0 - cover, 0.0, 1.0)[..., None]
-    box[:] = box * (1.0 - edge) + edge_colour * edge
-    plate = np.asarray(warped, np.float32) / 255.0
-    box[:] = box * (1.0 - cover[..., None]) + plate  # bilinear edges are premultiplied
+    edge = np.clip(rim / 255.0 - cover, 0.0, 1.0)
+    band = edge > 0  # a thin strip: update only there
+    weight = edge[band][:, None]
+    box[band] = box[band] * (1.0 - weight) + edge_colour * weight
+    box *= (1.0 - cover)[..., None]
+    box += np.asarray(warped, np.float32) / 255.0  # bilinear edges are premultiplied
 
 
 def _warp8(image: Image.Image, homography: np.ndarray, size: tuple[int, int]) -> Image.Image:
@@ -391,6 +408,8 @@ def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarr
     blur = shot.blur_sigma * scene.shape[1] / shot.frame[1]
     if blur > 0.3:
         photo = photo.filter(ImageFilter.GaussianBlur(blur))
+    if shot.shake_px > 0:
+        photo = photo.filter(_shake_kernel(rng, shot.shake_px * scene.shape[1] / shot.frame[1]))
     pixels = np.asarray(photo, dtype=np.float32)
     _add_sensor_noise(rng, pixels, shot.noise * 255.0)
     photo = Image.fromarray(_to_uint8(pixels))
@@ -400,6 +419,75 @@ def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarr
     if photo.size != (width, height):
         photo = photo.resize((width, height), Image.Resampling.BICUBIC)
     return np.asarray(photo)
+
+
+def _shake_kernel(rng: np.random.Generator, length_px: float) -> ImageFilter.Kernel:
+    """A 5x5 straight motion-blur kernel of about ``length_px`` (at most 5) in any direction."""
+    angle = rng.uniform(0, np.pi)
+    yy, xx = np.mgrid[-2:3, -2:3].astype(float)
+    along = xx * np.cos(angle) + yy * np.sin(angle)
+    across = -xx * np.sin(angle) + yy * np.cos(angle)
+    weights = (np.abs(across) <= 0.5) & (np.abs(along) <= min(length_px, 5.0) / 2)
+    weights = weights.astype(float) + np.where((xx == 0) & (yy == 0), 1.0, 0.0)
+    return ImageFilter.Kernel((5, 5), weights.ravel().tolist(), scale=float(weights.sum()))
+
+
+def glare(rng: np.random.Generator, frame: tuple[int, int], near_xy: np.ndarray) -> np.ndarray:
+    """A ceiling light's soft reflection near ``near_xy`` (x, y pixels): float32 (H, W) to add."""
+    height, width = frame
+    small = (max(height // 16, 8), max(width // 16, 8))
+    yy, xx = np.mgrid[0 : small[0], 0 : small[1]].astype(np.float32)
+    cx, cy = near_xy[0] * small[1] / width, near_xy[1] * small[0] / height
+    sx, sy = rng.uniform(0.04, 0.15, 2) * small[1]
+    blob = rng.uniform(0.12, 0.35) * np.exp(-0.5 * (((xx - cx) / sx) ** 2 + ((yy - cy) / sy) ** 2))
+    big = Image.fromarray(blob.astype(np.float32)).resize(
+        (width, height), Image.Resampling.BILINEAR
+    )
+    return np.asarray(big, dtype=np.float32)
+
+
+def hold_plate(
+    rng: np.random.Generator,
+    scene: np.ndarray,
+    outline_px: np.ndarray,
+    gloved: bool,
+    under_uv: bool,
+) -> None:
+    """Draw a fingertip (bare or gloved) over ``outline_px`` (N, 2 photo points), in place.
+
+    The finger is shaded like a cylinder (lighter along its middle) and casts a soft shadow.
+    """
+    height, width = scene.shape[:2]
+    canvas = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(canvas).polygon([tuple(p) for p in outline_px], fill=255)
+    span = float(np.ptp(outline_px, axis=0).min())
+    edge = canvas.filter(ImageFilter.GaussianBlur(1.0))
+    roundness = np.asarray(canvas.filter(ImageFilter.GaussianBlur(span / 6)), np.float32) / 255.0
+    shadow = (
+        np.asarray(
+            canvas.transform(
+                canvas.size, Image.Transform.AFFINE, (1, 0, -span / 6, 0, 1, -span / 8)
+            ).filter(ImageFilter.GaussianBlur(span / 5)),
+            np.float32,
+        )[..., None]
+        / 255.0
+    )
+    scene *= 1.0 - 0.45 * shadow
+    palettes = (
+        [(0.35, 0.45, 0.85), (0.55, 0.4, 0.8), (0.9, 0.9, 0.88)]
+        if gloved
+        else [
+            (0.87, 0.66, 0.55),
+            (0.62, 0.44, 0.33),
+            (0.42, 0.3, 0.24),
+        ]
+    )
+    colour = np.array(palettes[int(rng.integers(len(palettes)))], np.float32)
+    if under_uv:
+        colour = colour * np.array([0.25, 0.2, 0.45], np.float32)
+    cover = np.asarray(edge, np.float32)[..., None] / 255.0
+    finger = colour * (0.55 + 0.45 * roundness[..., None])
+    scene[:] = scene * (1.0 - cover) + finger * cover
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:

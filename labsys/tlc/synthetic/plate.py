@@ -30,7 +30,7 @@ _CIRCLED_AMOUNT = 0.06
 
 _LAYER: dict[str, RGB] = {
     "uv254": (0.36, 0.86, 0.48),
-    "uv366": (0.16, 0.13, 0.36),
+    "uv366": (0.1, 0.08, 0.26),
     "stain_iodoplatinate": (0.93, 0.8, 0.84),
     "daylight_pencil_circled": (0.93, 0.93, 0.9),
     "daylight_coloured": (0.94, 0.94, 0.91),
@@ -183,6 +183,7 @@ def draw_plate(spec: PlateSpec, rng: np.random.Generator, px_per_mm: float) -> P
     pencil = _pencil_mask(spec, rng, shape, px_per_mm, origin, front, rings)
     graphite = np.array(_GRAPHITE[spec.visualisation], dtype=np.float32)
     rgb = rgb * (1.0 - pencil[..., None]) + graphite * pencil[..., None]
+    rgb = _debris(spec, rng, ppm=px_per_mm, rgb=rgb)
     rgb = _plate_edges(spec, rng, px_per_mm, rgb)
     alpha = np.ones(shape, dtype=np.float32)
     return PlateLayer(np.clip(rgb, 0.0, 1.0), alpha, px_per_mm, origin, front, spots)
@@ -609,6 +610,35 @@ def _write(
     cols = slice(max(left, 0), min(left + width, mask.shape[1]))
     piece = pixels[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left]
     mask[rows, cols] = np.maximum(mask[rows, cols], piece)
+
+
+def _debris(spec: PlateSpec, rng: np.random.Generator, ppm: float, rgb: np.ndarray) -> np.ndarray:
+    """Dust specks and now and then a lint fibre on the layer.
+
+    They are far smaller than any spot, so a person ignores them; an analyser must too. Under UV
+    a cotton fibre glows blue-white (optical brightener), as it does in real photos.
+    """
+    height, width = rgb.shape[:2]
+    specks = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(specks)
+    for _ in range(int(rng.choice([0, 0, 1, 2, 4, 7]))):
+        x, y = rng.uniform(0, spec.width_mm) * ppm, rng.uniform(0, spec.height_mm) * ppm
+        r = max(rng.uniform(0.08, 0.2) * ppm, 0.6)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=int(rng.uniform(120, 255)))
+    fibre = Image.new("L", (width, height), 0)
+    if rng.random() < 0.2:
+        steps = rng.normal(0.0, 0.5, (10, 2)).cumsum(axis=0) + rng.uniform(0, 1, 2) * [
+            spec.width_mm,
+            spec.height_mm,
+        ]
+        points = [(float(x * ppm), float(y * ppm)) for x, y in steps]
+        ImageDraw.Draw(fibre).line(points, fill=200, width=max(1, round(0.08 * ppm)))
+    under_uv = spec.visualisation in ("uv254", "uv366")
+    fibre_colour = (0.75, 0.85, 1.0) if under_uv else tuple(rng.uniform(0.2, 0.6, 3))
+    for mask_image, colour in ((specks, (0.18, 0.17, 0.16)), (fibre, fibre_colour)):
+        mask = np.asarray(mask_image, dtype=np.float32)[..., None] / 255.0
+        rgb = rgb * (1.0 - mask) + np.asarray(colour, dtype=np.float32) * mask
+    return rgb
 
 
 def _plate_edges(

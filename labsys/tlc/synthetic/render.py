@@ -37,7 +37,7 @@ UNUSABLE_KINDS: tuple[UnusableKind, ...] = ("no_plate", "no_front", "no_origin",
 _MIN_VISIBLE_SIZE_PX = 3.0
 
 # Scenes bigger than this are composed smaller and upscaled at the end (see camera.develop).
-_WORKING_PIXELS = 6e6
+_WORKING_PIXELS = 5e6
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,18 @@ def render_plate(
     light = camera.lighting(rng, work, shot.under_uv)
     layer = _drawn_layer(spec, rng, to_work)
     _lay_plate(rng, scene, spec, layer, shot.under_uv, to_work)
+    finger = _Finger.random(rng, spec) if shot.held != "no" else None
+    if finger:
+        outline = ProjectiveTransform(to_work)(finger.outline_mm())
+        camera.hold_plate(rng, scene, outline, shot.held == "glove", shot.under_uv)
     scene *= light[..., None]
+    if shot.glare:
+        centre = ProjectiveTransform(to_work)(np.array([[spec.width_mm, spec.height_mm]]) / 2)[0]
+        near = centre + rng.normal(0.0, 0.2, 2) * np.array(work[::-1])
+        scene += camera.glare(rng, work, near)[..., None]
     upright = camera.develop(rng, scene, shot)
     jpeg_bytes = camera.encode_jpeg(upright, shot.jpeg_quality, shot.exif_orientation)
-    truth = _truth(spec, layer, shot, light)
+    truth = _truth(spec, layer, shot, light, finger)
     return RenderedPlate(read_upright(jpeg_bytes), jpeg_bytes, truth, spec, shot)
 
 
@@ -336,11 +344,59 @@ def _shot(
         sharpen=bool(rng.random() < 0.5),
         jpeg_quality=90,
         exif_orientation=1,
+        shake_px=float(rng.uniform(1.5, 4.0)) if rng.random() < 0.08 else 0.0,
+        glare=bool(not under_uv and rng.random() < 0.15),
+        held=_held(rng, spec),
     )
 
 
+def _held(rng: np.random.Generator, spec: PlateSpec) -> Literal["no", "finger", "glove"]:
+    """Sometimes the plate is held by its bottom corner (only where the origin is a full line,
+    so that a finger over the plate's edge never hides the only origin or front mark)."""
+    if spec.origin_mark not in ("line", "line_ticks") or rng.random() >= 0.12:
+        return "no"
+    return "glove" if rng.random() < 0.6 else "finger"
+
+
+@dataclass(frozen=True)
+class _Finger:
+    """A fingertip over a bottom corner: a capsule in plate mm (centre, outward axis, radius)."""
+
+    centre: np.ndarray
+    axis: np.ndarray
+    radius: float
+
+    @classmethod
+    def random(cls, rng: np.random.Generator, spec: PlateSpec) -> _Finger:
+        """Tip 2-5 mm over the left or right edge, near the bottom, pointing outwards."""
+        radius = float(rng.uniform(6.5, 9.0))
+        left = rng.random() < 0.5
+        angle = np.radians(rng.uniform(-35.0, 25.0))
+        axis = np.array([-np.cos(angle) if left else np.cos(angle), np.sin(angle)])
+        reach = rng.uniform(2.0, 5.0)
+        tip = np.array(
+            [reach if left else spec.width_mm - reach, spec.height_mm - rng.uniform(0.0, 4.0)]
+        )
+        return cls(tip + axis * radius, axis, radius)
+
+    def outline_mm(self, length_mm: float = 150.0) -> np.ndarray:
+        """Closed outline: the rounded tip and the two sides running out of the picture."""
+        normal = np.array([-self.axis[1], self.axis[0]])
+        start = np.arctan2(normal[1], normal[0])
+        theta = np.linspace(start, start + np.pi, 24)
+        arc = self.centre + self.radius * np.column_stack([np.cos(theta), np.sin(theta)])
+        far = self.centre + self.axis * length_mm
+        return np.vstack([arc, far - normal * self.radius, far + normal * self.radius])
+
+    def covers(self, x_mm: float, y_mm: float) -> bool:
+        """Whether the point is under the finger (with half a millimetre to spare)."""
+        offset = np.array([x_mm, y_mm]) - self.centre
+        along = max(float(offset @ self.axis), 0.0)
+        return float(np.hypot(*(offset - along * self.axis))) < self.radius + 0.5
+
+
 def _working_frame(frame: tuple[int, int]) -> tuple[int, int]:
-    """Resolution the scene is composed at: the frame, or about 6 MP for bigger frames."""
+    """Resolution the scene is composed at: the frame, or about 5 MP for bigger frames."""
     height, width = frame
     shrink = max(1.0, np.sqrt(height * width / _WORKING_PIXELS))
     return round(height / shrink), round(width / shrink)
@@ -391,7 +447,9 @@ def _lay_plate(
     )
 
 
-def _truth(spec: PlateSpec, layer: PlateLayer, shot: Shot, light: np.ndarray) -> PlateTruth:
+def _truth(
+    spec: PlateSpec, layer: PlateLayer, shot: Shot, light: np.ndarray, finger: _Finger | None
+) -> PlateTruth:
     """Ground truth in the upright photo's pixel centres."""
     to_photo = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]]) @ shot.homography
     project = ProjectiveTransform(to_photo)
@@ -401,7 +459,7 @@ def _truth(spec: PlateSpec, layer: PlateLayer, shot: Shot, light: np.ndarray) ->
     lanes = []
     for index, lane in enumerate(spec.lanes):
         spots = tuple(
-            _spot_truth(spot, spec, project, light, shot.frame, photo_ppm)
+            _spot_truth(spot, spec, project, light, shot.frame, photo_ppm, finger)
             for spot in layer.spots
             if spot.lane == index
         )
@@ -434,6 +492,7 @@ def _spot_truth(
     light: np.ndarray,
     frame: tuple[int, int],
     photo_ppm: float,
+    finger: _Finger | None,
 ) -> SpotTruth:
     """A drawn spot's truth, with its visibility judged under this photo's light."""
     x, y = project(np.array([[spot.x_mm, spot.y_mm]]))[0]
@@ -444,6 +503,8 @@ def _spot_truth(
     visible = spot.seen and big_enough and contrast >= VISIBLE_CONTRAST
     if spec.visualisation == "daylight_pencil_circled":
         visible = spot.seen or visible  # the ring is what a person sees
+    if finger and finger.covers(spot.x_mm, spot.y_mm):
+        visible = False
     return SpotTruth(
         lane=spot.lane,
         rf=spot.rf,
