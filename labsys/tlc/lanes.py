@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy import signal
 
+from labsys.tlc.lines import stroke_size
 from labsys.tlc.results import PlateLine
 
 MIN_LANE_SPACING = 0.05
@@ -56,11 +57,11 @@ def column_evidence(
 def tick_evidence(darkness: np.ndarray, origin: PlateLine, scale: float) -> np.ndarray:
     """Thin vertical pencil marks in a band just under the origin, per column.
 
-    Uses a horizontal morphological opening: what it removes from the darkness is thinner than
-    1.5 % of the plate, i.e. pencil strokes, not spots.
+    Uses a horizontal morphological opening: what it removes from the darkness is thinner than a
+    pencil stroke (:func:`labsys.tlc.lines.stroke_size`), not spots.
     """
     height, width = darkness.shape
-    size = max(5, round(0.015 * scale) | 1)
+    size = stroke_size(scale)
     positive = np.maximum(darkness, 0.0)
     vertical = positive - ndi.grey_opening(positive, size=(1, size))
     top = round(origin.y_at(0.5 * width)) + max(2, round(0.005 * scale))

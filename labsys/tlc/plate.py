@@ -17,6 +17,9 @@ from labsys.errors import PlateNotFound
 MIN_PLATE_FRACTION = 0.02
 """Smallest plate accepted, as a fraction of the photo's area (a plate is rarely smaller)."""
 
+MAX_ASPECT = 4.0
+"""Longest plate side over shortest: TLC plates are cut from 5x10 to 20x20 cm sheets."""
+
 MIN_QUADRILATERAL_FIT = 0.85
 """Least share of a region (intersection over union) that its fitted quadrilateral must explain."""
 
@@ -253,6 +256,11 @@ def _quadrilateral_fit(region: np.ndarray, corners: np.ndarray) -> float:
     )
     if cosines.max() > np.cos(np.deg2rad(60)):
         return 0.0  # a corner far from square: not a plate seen from roughly above
+    lengths = np.linalg.norm(sides, axis=1)
+    if max(lengths[0] + lengths[2], lengths[1] + lengths[3]) > MAX_ASPECT * min(
+        lengths[0] + lengths[2], lengths[1] + lengths[3]
+    ):
+        return 0.0  # a strip, not a plate
     quad = _inside(corners, region.shape)
     union = np.count_nonzero(quad | region)
     if union == 0:

@@ -15,6 +15,7 @@ from scipy import ndimage as ndi
 from scipy import signal
 from skimage import measure
 
+from labsys.tlc.lines import stroke_size
 from labsys.tlc.results import PlateLine, Spot
 
 MIN_SPOT_CONTRAST = 0.05
@@ -37,18 +38,13 @@ class Ring:
     """Boolean mask of the ring's interior (full image size)."""
 
 
-def thin_structure_size(scale: float) -> int:
-    """Odd width (pixels) below which a dark mark counts as pencil rather than a spot."""
-    return max(3, round(0.012 * scale) | 1)
-
-
 def spot_contrast(distance: np.ndarray, scale: float) -> np.ndarray:
     """Contrast with thin marks (pencil lines, rings, ticks, handwriting) removed.
 
     A grey opening with a square as wide as a pencil stroke keeps only structures that are wider
     than a stroke in every direction, which spots are and pencil marks are not.
     """
-    size = thin_structure_size(scale)
+    size = stroke_size(scale)
     return ndi.grey_opening(distance, size=(size, size))
 
 
@@ -84,7 +80,7 @@ def find_rings(
     and the rim are not taken for rings.
     """
     height, width = darkness.shape
-    size = thin_structure_size(scale)
+    size = stroke_size(scale)
     positive = np.maximum(darkness, 0.0)
     strokes = positive - ndi.grey_opening(positive, size=(size, size))
     mask = strokes > max(MIN_STROKE_DARKNESS, 5 * noise)
