@@ -17,6 +17,7 @@ from labsys.auth import Actor, Permission, require
 from labsys.counselling import PromptSet, select_prompts
 from labsys.counselling.card import ResultCard
 from labsys.counselling.knowledge import Lang, Purity, default_knowledge
+from labsys.monitoring.alerts import ActiveAlert, active_alerts_for
 from labsys.results.categories import ResultCategory
 from labsys.results.conversation import ConversationSummary, conversation_of
 from labsys.results.findings import library
@@ -51,6 +52,8 @@ class CounsellorView:
     found: tuple[FoundSubstance, ...]
     prompts: PromptSet
     conversation: ConversationSummary | None
+    alerts: tuple[ActiveAlert, ...]
+    """Published alerts about a substance found (what coordinators warned about lately)."""
 
     @property
     def category(self) -> ResultCategory:
@@ -111,4 +114,5 @@ def counsellor_view(session: Session, actor: Actor, code: str, lang: Lang) -> Co
         ),
         prompts=prompts,
         conversation=conversation_of(session, sample),
+        alerts=tuple(active_alerts_for(session, [f.substance for f in findings])),
     )

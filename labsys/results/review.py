@@ -22,6 +22,7 @@ from labsys.audit import record
 from labsys.auth import Actor, Permission, require
 from labsys.db import utcnow
 from labsys.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationError
+from labsys.monitoring.alerts import evaluate_for_result
 from labsys.results.categories import ResultCategory
 from labsys.results.findings import (
     ProposedFinding,
@@ -160,7 +161,11 @@ def _open_for_review(
 
 
 def _reviewed(session: Session, actor: Actor, sample: Sample, result: SampleResult) -> None:
-    """Mark the result confirmed by ``actor`` and move the sample to reviewed."""
+    """Mark the result confirmed by ``actor``, move the sample to reviewed, raise any alerts.
+
+    Alerts are raised in the same transaction, so a life-threatening find reaches the
+    coordinators the moment its result is confirmed, or not at all if the review fails.
+    """
     if result.category == ResultCategory.INCONCLUSIVE:
         raise ValidationError(
             "An inconclusive result is not reported: mark it inconclusive, then send the sample "
@@ -170,6 +175,7 @@ def _reviewed(session: Session, actor: Actor, sample: Sample, result: SampleResu
     result.reviewed_by_id, result.reviewed_at = actor.id, utcnow()
     _flush(session, sample.code)
     move_sample(session, actor, sample.code, State.REVIEWED, expected_version=sample.version)
+    evaluate_for_result(session, result.id)
 
 
 def confirm_result(
@@ -230,11 +236,15 @@ def mark_inconclusive(
 ) -> SampleResult:
     """Decide that a proposed result cannot be reported: the sample moves to inconclusive.
 
+    The proposed findings are removed from the result (they stay in the audit trail's "before"),
+    so monitoring counts an inconclusive sample, not substances nobody could confirm.
+
     The next step is :func:`send_to_retest` or :func:`send_for_confirmation`.
     """
     sample, result = _open_for_review(session, actor, code, expected_version)
     before = snapshot(result)
     result.category = ResultCategory.INCONCLUSIVE.value
+    result.findings, result.purity_band = [], None  # unsure findings stay out of monitoring
     result.status = ResultStatus.CONFIRMED.value
     result.reviewed_by_id, result.reviewed_at = actor.id, utcnow()
     _flush(session, sample.code)

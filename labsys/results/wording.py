@@ -12,7 +12,7 @@ from labsys.counselling.knowledge import Lang
 
 EXTRA: dict[Lang, dict[str, str]] = {
     "en": {
-        "confidence": "How sure",
+        "confidence": "how sure",
         "confidence.high": "sure",
         "confidence.medium": "fairly sure",
         "confidence.low": "possible, not certain",
@@ -27,7 +27,7 @@ EXTRA: dict[Lang, dict[str, str]] = {
         "save": "Record",
     },
     "fr": {
-        "confidence": "Certitude",
+        "confidence": "certitude",
         "confidence.high": "sûr",
         "confidence.medium": "assez sûr",
         "confidence.low": "possible, sans certitude",

@@ -243,6 +243,10 @@ def test_inconclusive_then_retest(engine: Engine, actors: Actors) -> None:
         )
     state, version = _state(engine, actors[Role.ADMIN], code)
     assert state is State.INCONCLUSIVE
+    with transaction(engine) as session:  # unsure findings stay out of monitoring
+        result = result_of(session, get_sample(session, actors[Role.ADMIN], code))
+        assert result is not None
+        assert (result.category, result.findings) == ("inconclusive", [])
     with transaction(engine) as session:
         send_to_retest(
             session, actors[Role.COORDINATOR], code, reason="new plate", expected_version=version

@@ -1,0 +1,44 @@
+"""A migrated SQLite lab the app under test uses, and one page run as a signed-in actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from labsys.auth import Actor, Role
+from labsys.db import make_engine, upgrade
+from tests.conftest import make_actors, sqlite_url
+
+
+@contextmanager
+def configured_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Engine, dict[Role, Actor]]]:
+    """A migrated database with one actor per role, configured as the app's database."""
+    url = sqlite_url(tmp_path)
+    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
+    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
+    engine = make_engine(url)
+    upgrade(engine)
+    try:
+        yield engine, make_actors(engine)
+    finally:
+        engine.dispose()
+
+
+def _render_page(page: str) -> None:
+    import importlib
+
+    importlib.import_module(f"labsys.ui.{page}").render()
+
+
+def page_app(page: str, actor: Actor) -> AppTest:
+    """The page module ``labsys.ui.<page>`` as ``actor`` sees it (call ``.run()``)."""
+    app = AppTest.from_function(_render_page, args=(page,), default_timeout=30)
+    app.session_state["actor"] = actor
+    return app

@@ -1,0 +1,85 @@
+"""The review page through AppTest: queue, evidence, confirm, four eyes, inconclusive → retest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from labsys.auth import Actor, Role
+from labsys.db import transaction
+from labsys.results.review import propose_result
+from labsys.samples import State, get_sample
+from tests.results.lab import COCAINE_WITH_LEVAMISOLE, analysed_sample, proposed_sample
+from tests.ui.apptest_lab import configured_lab, page_app
+
+Lab = tuple[Engine, dict[Role, Actor]]
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    with configured_lab(tmp_path, monkeypatch) as lab:
+        yield lab
+
+
+def _state(engine: Engine, actor: Actor, code: str) -> State:
+    with transaction(engine) as session:
+        return State(get_sample(session, actor, code).state)
+
+
+def _markdown(app: object) -> str:
+    return "\n".join(element.value for element in app.markdown)  # type: ignore[attr-defined]
+
+
+def test_reviewer_opens_a_proposal_sees_evidence_and_confirms(lab: Lab) -> None:
+    engine, actors = lab
+    code = proposed_sample(engine, actors)
+    app = page_app("review", actors[Role.COORDINATOR]).run()
+    assert list(app.dataframe[0].value["code"]) == [code]
+    app.selectbox(key="review_open").set_value(code).run()
+    assert not app.exception
+    text = _markdown(app)
+    assert "**cocaine**: expected, high confidence, hRf 48" in text
+    assert "- co-spotted" in text
+    assert "TLC shows what is there" in app.caption[0].value
+    app.button(key="review_confirm").click().run()
+    assert not app.exception
+    assert "confirmed" in app.success[0].value
+    assert _state(engine, actors[Role.ADMIN], code) is State.REVIEWED
+    assert "No result is waiting" in app.info[0].value
+
+
+def test_proposer_is_told_someone_else_must_review(lab: Lab) -> None:
+    engine, actors = lab
+    coordinator = actors[Role.COORDINATOR]
+    code = analysed_sample(engine, coordinator)
+    with transaction(engine) as session:
+        propose_result(session, coordinator, code, **COCAINE_WITH_LEVAMISOLE, expected_version=None)
+    app = page_app("review", coordinator).run()
+    app.selectbox(key="review_open").set_value(code).run()
+    assert "someone else must review" in app.warning[0].value
+    assert not [b for b in app.button if b.key == "review_confirm"]
+
+
+def test_inconclusive_then_retest(lab: Lab) -> None:
+    engine, actors = lab
+    code = proposed_sample(engine, actors)
+    app = page_app("review", actors[Role.COORDINATOR]).run()
+    app.selectbox(key="review_open").set_value(code).run()
+    app.text_input(key="review_inconclusive_reason").input("spots smeared")
+    next(b for b in app.button if b.label == "Mark inconclusive").click().run()
+    assert not app.exception
+    assert _state(engine, actors[Role.ADMIN], code) is State.INCONCLUSIVE
+    app.text_input(key="next_reason").input("new plate")
+    next(b for b in app.button if b.label == "Send to retest").click().run()
+    assert not app.exception
+    assert "retest" in app.success[0].value
+    assert _state(engine, actors[Role.ADMIN], code) is State.RETEST
+
+
+def test_review_page_refuses_other_roles(lab: Lab) -> None:
+    _, actors = lab
+    app = page_app("review", actors[Role.COUNSELLOR]).run()
+    assert "not available" in app.error[0].value
