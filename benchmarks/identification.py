@@ -48,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from labsys.errors import LabsysError
 from labsys.tlc.identify import SpotIdentification, Verdict, identify
 from labsys.tlc.layout import parse_layout
 from labsys.tlc.references import (
@@ -56,6 +57,7 @@ from labsys.tlc.references import (
     Substance,
     load_library,
 )
+from labsys.tlc.results import PlateAnalysis
 from labsys.tlc.simulate import SpotSpec, plate_from_spots
 
 VISUALISATION_CHOICES = (("uv254",), ("uv254", "uv366"), ("uv254", "iodoplatinate"))
@@ -79,6 +81,7 @@ class Tally:
     cannot_tell_false: list[bool] = field(default_factory=list)
     false_unknown: list[bool] = field(default_factory=list)
     confident_wrong_opioid: int = 0
+    refused_photos: int = 0
 
     def line(self) -> str:
         """The key=value summary (the benchmark's last line)."""
@@ -114,11 +117,18 @@ class Scenario:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261124)
-    parser.add_argument("--plates", type=int, default=150, help="plates per scenario and mode")
+    parser.add_argument("--plates", type=int, help="plates per scenario and mode (150; 4 rendered)")
     parser.add_argument("--shift", type=float, default=3.0)
     parser.add_argument("--stretch", type=float, default=0.05)
     parser.add_argument("--noise", type=float, default=1.0)
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="photograph each plate with labsys.tlc.synthetic and read it with analyse_plate",
+    )
     args = parser.parse_args(argv)
+    if args.plates is None:
+        args.plates = 4 if args.render else 150
     rng = np.random.default_rng(args.seed)
     total = Tally()
     makers: list[tuple[str, Callable[[], Scenario]]] = [
@@ -134,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:>9} {mode:>9}: {tally.line()}{bare}")
             _merge(total, tally)
     print(f"plates without any reference standard: top1_bare={_rate(total.top1['bare'])}")
+    if args.render:
+        print(f"plates whose photos analyse_plate refused: {total.refused_photos}")
     print(total.line())
     return 0
 
@@ -231,19 +243,25 @@ def _run_plate(
     lanes = [list(sample) for sample in samples] + [[name] for name in references]
     positions = [{name: on_plate(name) for name in lane} for lane in lanes]
     colours = {n: STAIN_COLOURS[rng.integers(len(STAIN_COLOURS))] for n in names}
-    analyses = {
-        vis: plate_from_spots(
+    photos = {
+        vis: [
             [
-                [
-                    SpotSpec(hrf + rng.normal(0, 0.3), _appearance(response), colours[name])
-                    for name, hrf in lane.items()
-                    if (response := scenario.behaviour[name][vis]) != "none"
-                ]
-                for lane in positions
+                SpotSpec(hrf + rng.normal(0, 0.3), _appearance(response), colours[name])
+                for name, hrf in lane.items()
+                if (response := scenario.behaviour[name][vis]) != "none"
             ]
-        )
+            for lane in positions
+        ]
         for vis in visualisations
     }
+    try:
+        analyses = {
+            vis: _rendered(rng, spots, vis) if args.render else plate_from_spots(spots)
+            for vis, spots in photos.items()
+        }
+    except LabsysError:
+        tally.refused_photos += 1
+        return
     layout = parse_layout(
         {
             "plate_id": "SIM",
@@ -259,9 +277,10 @@ def _run_plate(
         }
     )
     result = identify(analyses, layout, scenario.library)
+    tolerance = 3.0 if args.render else 1.5
     for lane_result, truth in zip(result.lanes, positions[: len(samples)], strict=True):
         for name, hrf in truth.items():
-            spot = next((s for s in lane_result.spots if abs(s.band.hrf - hrf) < 1.5), None)
+            spot = next((s for s in lane_result.spots if abs(s.band.hrf - hrf) < tolerance), None)
             if spot is None:
                 continue  # invisible in every visualisation photographed: TLC cannot see it
             _score(scenario, name, spot, references, visualisations, tally)
@@ -333,6 +352,50 @@ def _nearest_lookalike(
     return min(distances, default=float("inf"))
 
 
+def _rendered(
+    rng: np.random.Generator, lanes: list[list[SpotSpec]], visualisation: str
+) -> PlateAnalysis:
+    """Photograph the plate with the synthetic renderer and read the photo back.
+
+    The origin carries a pencil tick under every lane, as labs mark application points: without
+    them a lane whose substance is invisible in a photo can only be placed by guesswork.
+    """
+    from labsys.tlc import analyse_plate, synthetic
+
+    pitch = 8.0
+    stain = visualisation not in ("uv254", "uv366")
+    spec = synthetic.PlateSpec(
+        width_mm=pitch * (len(lanes) + 1),
+        lanes=tuple(
+            synthetic.LaneSpec(
+                x_mm=pitch * (i + 1),
+                spots=tuple(
+                    synthetic.SpotSpec(
+                        rf=spot.hrf / 100.0,
+                        appearance=spot.appearance,
+                        colour=_render_colour(spot, visualisation),
+                    )
+                    for spot in spots
+                ),
+            )
+            for i, spots in enumerate(lanes)
+        ),
+        visualisation="stain_iodoplatinate" if stain else visualisation,
+        origin_mark="line_ticks",
+    )
+    photo = synthetic.render_plate(spec, rng, megapixels=2)
+    return analyse_plate(photo.jpeg_bytes, lanes=len(lanes))
+
+
+def _render_colour(spot: SpotSpec, visualisation: str) -> tuple[float, float, float]:
+    if spot.appearance == "bright":
+        return (0.35, 0.55, 1.0)
+    if visualisation == "uv254":
+        return (0.16, 0.12, 0.3)
+    red, green, blue = spot.colour
+    return (red / 255, green / 255, blue / 255)
+
+
 def _appearance(response: str) -> str:
     return "bright" if response == "bright" else "dark"
 
@@ -345,6 +408,7 @@ def _merge(total: Tally, part: Tally) -> None:
     total.cannot_tell_false += part.cannot_tell_false
     total.false_unknown += part.false_unknown
     total.confident_wrong_opioid += part.confident_wrong_opioid
+    total.refused_photos += part.refused_photos
 
 
 def _rate(outcomes: list[bool]) -> str:

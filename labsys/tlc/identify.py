@@ -262,13 +262,22 @@ def identify(
             if (expected := library.substances[name].hrf(system.code)) is not None
         ]
     )
-    if correction is None:
+    doubts = _lane_doubts(analyses, layout, correction)
+    if doubts:
+        correction = None
+    elif correction is None:
         warnings.append(
             "fewer than two reference standards with library values on this plate: Rf is not "
             "corrected and library comparisons are loose"
         )
+    warnings += doubts
     context = _Context(
-        library, system.code, system.resolution.min_delta_hrf, references, correction
+        library,
+        system.code,
+        system.resolution.min_delta_hrf,
+        references,
+        correction,
+        lanes_in_doubt=bool(doubts),
     )
     lanes = [
         LaneIdentification(
@@ -289,6 +298,7 @@ class _Context:
     resolution: float
     references: Mapping[str, ReferenceOnPlate]
     correction: RfCorrection | None
+    lanes_in_doubt: bool = False
 
     def identify_band(self, band: Band) -> SpotIdentification:
         corrected = None if self.correction is None else self.correction.corrected(band.hrf)
@@ -392,7 +402,9 @@ class _Context:
         if len(tied) > 1:
             return Verdict.CANNOT_TELL_APART, tied, cautions
         if top.score >= IDENTIFIED_SCORE and top.cospotted and not cautions:
-            return Verdict.IDENTIFIED, (), cautions
+            if not self.lanes_in_doubt:
+                return Verdict.IDENTIFIED, (), cautions
+            cautions.append("the lane order of this plate is in doubt (see the plate warnings)")
         if top.alarming and not top.cospotted:
             cautions.insert(0, f"{top.substance} suggested by library values only: co-spot it")
         if top.score >= PROBABLE_SCORE:
@@ -420,6 +432,51 @@ def _references_on_plate(
         mean_hrf = sum(band.hrf for _, band in lanes) / len(lanes)
         references[name] = ReferenceOnPlate(name, mean_hrf, clearest[1], tuple(lanes))
     return references
+
+
+def _lane_doubts(
+    analyses: Mapping[str, PlateAnalysis], layout: PlateLayout, correction: RfCorrection | None
+) -> list[str]:
+    """Signs that lanes were read in another order than the layout gives.
+
+    Two checks: references with library values must run in a plausible order and spacing
+    (:attr:`RfCorrection.implausible`), and each lane must sit at the same relative place across
+    the photos of the plate (within half a lane's spacing). A lane that left no trace in a photo
+    is placed by guesswork, and a shifted lane turns a co-spotted reference into false evidence.
+    """
+    doubts = [
+        f"references {a.substance} (hRf {a.measured_hrf:.0f}) and {b.substance} "
+        f"(hRf {b.measured_hrf:.0f}) are implausibly spaced for listed values "
+        f"{a.listed_hrf:.0f} and {b.listed_hrf:.0f}: check the lane order"
+        for a, b in (correction.implausible if correction else [])
+    ]
+    positions = {
+        name: _relative_lane_positions(analysis)
+        for name, analysis in analyses.items()
+        if len(analysis.lanes) == layout.lane_count
+    }
+    if len(positions) >= 2 and layout.lane_count >= 2:
+        first, *others = positions
+        half_pitch = 0.5 / (layout.lane_count - 1)
+        for name in others:
+            shifted = [
+                i
+                for i, (a, b) in enumerate(zip(positions[first], positions[name], strict=True))
+                if abs(a - b) > half_pitch
+            ]
+            if shifted:
+                doubts.append(
+                    f"lane(s) {', '.join(map(str, shifted))} sit elsewhere in the {name} photo "
+                    f"than in the {first} photo: check the lane order"
+                )
+    return doubts
+
+
+def _relative_lane_positions(analysis: PlateAnalysis) -> list[float]:
+    """Lane centres scaled so the first lane is at 0 and the last at 1."""
+    centres = [lane.centre_x for lane in sorted(analysis.lanes, key=lambda lane: lane.index)]
+    span = centres[-1] - centres[0]
+    return [(x - centres[0]) / span if span > 0 else 0.0 for x in centres]
 
 
 def _lane_count_warnings(analyses: Mapping[str, PlateAnalysis], layout: PlateLayout) -> list[str]:

@@ -187,7 +187,7 @@ class ReferenceLibrary:
     substances: dict[str, Substance]
     systems: dict[str, SolventSystem]
     path: Path | None = None
-    _names: dict[str, str] = field(default_factory=dict, repr=False)
+    _names: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for substance in self.substances.values():

@@ -2,11 +2,11 @@
 
 Rf drifts from plate to plate (layer activity, tank saturation, temperature, front distance). The
 standardised toxicology systems therefore spot reference compounds with listed values on every
-plate and interpolate linearly between the two that bracket a spot: if the references listed at
-33 and 56 ran at 30 and 52 on this plate, a spot at 41 is corrected to
-``33 + (41 - 30) × (56 - 33) / (52 - 30) = 44.5`` (Moffat's RfC; Stead et al., Analyst 1982, 107,
-1106). labsys uses every co-spotted reference standard that has an expected hRf in the plate's
-system, not only the four listed compounds.
+plate and interpolate linearly between the two that bracket a spot (the corrected Rf, RfC, of
+Clarke's systems; Stead et al., Analyst 1982, 107, 1106): if the references listed at 33 and 56
+ran at 30 and 52 on this plate, a spot at 41 is corrected to
+``33 + (41 - 30) × (56 - 33) / (52 - 30) = 44.5``. labsys uses every co-spotted reference
+standard that has an expected hRf in the plate's system, not only the four listed compounds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+PLAUSIBLE_STRETCH = (0.5, 2.0)
+"""Between two references a plate stretches or shrinks the listed scale only modestly; a segment
+outside this range means a reference is in another lane than the layout says, or was misread
+(assumed bounds, wide enough for any plate that developed properly)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,16 @@ class RfCorrection:
                 continue
             kept.append(anchor)
         return cls(tuple(kept)) if len(kept) >= 2 else None
+
+    @property
+    def implausible(self) -> list[tuple[Anchor, Anchor]]:
+        """Neighbouring anchors spaced implausibly on the plate (see PLAUSIBLE_STRETCH)."""
+        low, high = PLAUSIBLE_STRETCH
+        return [
+            (a, b)
+            for a, b in zip(self.anchors, self.anchors[1:], strict=False)
+            if not low <= (b.measured_hrf - a.measured_hrf) / (b.listed_hrf - a.listed_hrf) <= high
+        ]
 
     def corrected(self, measured_hrf: float) -> float:
         """The listed-scale hRf (RfC) of a spot that ran at ``measured_hrf`` on this plate."""

@@ -243,3 +243,44 @@ def test_reference_lane_without_a_spot_is_reported(library: ReferenceLibrary) ->
     )
     assert "reference lane 2 (cocaine) shows no spot in any photo" in result.warnings
     assert "cocaine" not in result.references
+
+
+def test_implausibly_spaced_references_put_the_lane_order_in_doubt(
+    library: ReferenceLibrary,
+) -> None:
+    # codeine (listed 33) ran next to diazepam (75): a lane was read in the wrong place.
+    result = _identify(
+        library,
+        ["cocaine", "atropine", "codeine"],
+        {"uv254": [[SpotSpec(45)], [SpotSpec(45)], [SpotSpec(18)], [SpotSpec(74)]]},
+    )
+    assert any("check the lane order" in w for w in result.warnings)
+    assert result.correction is None
+    spot = _only_spot(result)
+    assert spot.verdict is not Verdict.IDENTIFIED
+    assert any("lane order of this plate is in doubt" in c for c in spot.cautions)
+
+
+def test_lanes_placed_differently_in_two_photos_are_reported(library: ReferenceLibrary) -> None:
+    uv254 = plate_from_spots([[SpotSpec(45)], [SpotSpec(45)], [SpotSpec(70)]])
+    uv366 = plate_from_spots([[], [], [SpotSpec(70, "bright")]])
+    uv366.lanes[1].centre_x = uv366.lanes[0].centre_x + 1.0
+    layout = parse_layout(
+        {
+            "plate_id": "T2",
+            "system": "TA",
+            "development_distance_mm": 80,
+            "date": "2026-11-20",
+            "visualisations": ["uv254", "uv366"],
+            "lanes": [
+                {"index": 0, "sample_code": "S1"},
+                {"index": 1, "reference": {"substance": "cocaine", "amount_ug": 5}},
+                {"index": 2, "reference": {"substance": "lidocaine", "amount_ug": 5}},
+            ],
+        }
+    )
+    result = identify({"uv254": uv254, "uv366": uv366}, layout, library)
+    assert (
+        "lane(s) 1 sit elsewhere in the uv366 photo than in the uv254 photo: check the lane order"
+        in result.warnings
+    )
