@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from labsys.auth import Actor, Permission, require
 from labsys.monitoring.periods import Period, period_start
@@ -138,8 +138,9 @@ def _conditions(filters: MonitoringFilters) -> list[ColumnElement[bool]]:
         conditions.append(Sample.site == filters.site)
     if filters.substance:
         name = filters.substance.strip().lower()
+        finding = aliased(ResultFinding)  # queries may join findings themselves
         found = exists().where(
-            ResultFinding.result_id == SampleResult.id, func.lower(ResultFinding.substance) == name
+            finding.result_id == SampleResult.id, func.lower(finding.substance) == name
         )
         conditions.append(or_(Sample.sold_as == name, found))
     return conditions
@@ -159,9 +160,10 @@ def found_by_sold_as(
     """What samples sold as each substance were found to contain, most frequent first.
 
     A sample with several substances counts once for each; one with none counts under None.
+    A result has one finding row per substance, so counting rows counts samples.
     """
     require(actor, Permission.MONITOR)
-    samples = func.count(distinct(Sample.id)).label("samples")
+    samples = func.count().label("samples")
     statement = (
         counted(Sample.sold_as, ResultFinding.substance, samples, filters=filters)
         .outerjoin(ResultFinding, ResultFinding.result_id == SampleResult.id)
@@ -180,7 +182,7 @@ def adulterant_prevalence(
     totals_query = counted(start, func.count(), filters=filters).group_by(start)
     totals = {when: count for when, count in session.execute(totals_query)}
     with_adulterant = (
-        counted(start, ResultFinding.substance, func.count(distinct(Sample.id)), filters=filters)
+        counted(start, ResultFinding.substance, func.count(), filters=filters)
         .join(ResultFinding, ResultFinding.result_id == SampleResult.id)
         .where(ResultFinding.kind == FindingKind.ADULTERANT.value)
         .group_by(start, ResultFinding.substance)
@@ -239,16 +241,17 @@ def by_site(
 
 
 def filter_options(session: Session, actor: Actor) -> FilterOptions:
-    """Sites, substances (sold as or found) and the date range the filters can choose from."""
+    """Sites, substances (sold as or found) and the date range the filters can choose from.
+
+    Read from the indexes alone, without joining results: a list of names, not a count.
+    """
     require(actor, Permission.MONITOR)
-    everything = MonitoringFilters()
-    sites = session.scalars(
-        counted(Sample.site, filters=everything).distinct().order_by(Sample.site)
-    )
-    sold_as = session.scalars(counted(Sample.sold_as, filters=everything).distinct())
+    consenting = Sample.monitoring_consent.is_(True)
+    sites = session.scalars(select(Sample.site).where(consenting).distinct().order_by(Sample.site))
+    sold_as = session.scalars(select(Sample.sold_as).where(consenting).distinct())
     found = session.scalars(select(ResultFinding.substance).distinct())
     first, last = session.execute(
-        counted(func.min(Sample.received_on), func.max(Sample.received_on), filters=everything)
+        select(func.min(Sample.received_on), func.max(Sample.received_on)).where(consenting)
     ).one()
     substances = sorted({*sold_as, *(name.lower() for name in found)})
     return FilterOptions(sites=list(sites), substances=substances, first=first, last=last)

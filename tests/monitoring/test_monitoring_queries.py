@@ -144,6 +144,16 @@ def test_filters(
     assert sum(week.samples for week in weeks) == expected
 
 
+def test_substance_filter_keeps_every_finding_of_the_matching_samples(
+    engine: Engine, actors: dict[Role, Actor], seeded: None
+) -> None:
+    with transaction(engine) as session:
+        rows = found_by_sold_as(
+            session, _coordinator(actors), MonitoringFilters(substance="levamisole")
+        )
+    assert {row.found for row in rows} == {"cocaine", "levamisole", "caffeine"}
+
+
 def test_filter_options(engine: Engine, actors: dict[Role, Actor], seeded: None) -> None:
     with transaction(engine) as session:
         options = filter_options(session, _coordinator(actors))
