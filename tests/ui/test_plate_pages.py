@@ -1,0 +1,157 @@
+"""Plate pages through AppTest: lay out a plate, upload and accept a photo, identify, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from streamlit.testing.v1 import AppTest
+
+from labsys.auth import Actor, Role
+from labsys.db import make_engine, transaction, upgrade
+from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
+from labsys.plates.models import PlateAnalysisRecord, PlatePhoto
+from labsys.plates.photos import attach_photo
+from labsys.plates.service import get_plate
+from labsys.samples import get_sample
+from labsys.storage.photos import PhotoStore
+from tests.conftest import make_actors, sqlite_url
+from tests.plates.plate_photos import laid_out_plate, plate_jpeg, queued_sample
+
+Lab = tuple[Engine, dict[Role, Actor], PhotoStore]
+
+
+@pytest.fixture
+def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
+    """A migrated SQLite lab, with the data dir the app under test is configured to use."""
+    url = sqlite_url(tmp_path)
+    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
+    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
+    engine = make_engine(url)
+    upgrade(engine)
+    yield engine, make_actors(engine), PhotoStore(tmp_path)
+    engine.dispose()
+
+
+def _render_page(page: str) -> None:
+    import importlib
+
+    importlib.import_module(f"labsys.ui.{page}").render()
+
+
+def _page_app(page: str, actor: Actor) -> AppTest:
+    app = AppTest.from_function(_render_page, args=(page,), default_timeout=60)
+    app.session_state["actor"] = actor
+    return app
+
+
+def _photo_count(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(PlatePhoto)) or 0
+
+
+def test_layout_page_records_a_plate(lab: Lab) -> None:
+    engine, actors, _ = lab
+    volunteer = actors[Role.VOLUNTEER]
+    sample = queued_sample(engine, volunteer)
+    app = _page_app("plate_layout", volunteer).run()
+    app.selectbox(key="layout_system").set_value("TA")
+    app.selectbox(key="layout_lane_0").set_value(f"sample {sample.code} (codeine)")
+    app.selectbox(key="layout_lane_1").set_value("reference codeine")
+    app.number_input(key="layout_amount_1").set_value(5.0)
+    app.selectbox(key="layout_lane_2").set_value("reference chlorprothixene")
+    app.number_input(key="layout_amount_2").set_value(5.0)
+    app.button(key="layout_submit").click().run()
+    assert not app.exception
+    assert not app.error, app.error[0].value
+    assert "recorded with 3 lane(s)" in app.success[0].value
+    with transaction(engine) as session:
+        assert get_sample(session, volunteer, sample.code).state == "on_plate"
+
+
+def test_layout_page_explains_a_missing_reference_amount(lab: Lab) -> None:
+    _, actors, _ = lab
+    app = _page_app("plate_layout", actors[Role.VOLUNTEER]).run()
+    app.selectbox(key="layout_lane_0").set_value("reference codeine")
+    app.button(key="layout_submit").click().run()
+    assert not app.exception
+    assert "amount_ug" in app.error[0].value
+
+
+def test_photo_page_uploads_analyses_and_accepts(lab: Lab) -> None:
+    engine, actors, _ = lab
+    volunteer = actors[Role.VOLUNTEER]
+    _, sample = laid_out_plate(engine, volunteer)
+    app = _page_app("plate_photo", volunteer).run()
+    assert "No uv254 photo" in app.info[0].value
+    app.file_uploader[0].set_value(("plate.jpg", plate_jpeg(), "image/jpeg"))
+    app.run()
+    app.button(key="photo_store").click().run()
+    assert not app.exception
+    assert not app.error
+    assert "photo is stored" in app.success[0].value
+    table = app.dataframe[1].value
+    assert list(table["content"]) == [
+        f"sample {sample.code}",
+        f"sample {sample.code}",
+        "codeine (reference)",
+        "chlorprothixene (reference)",
+    ]
+    assert [round(rf, 2) for rf in table["Rf"]] == [0.33, 0.56, 0.33, 0.56]
+    app.button(key="photo_accept").click().run()
+    assert not app.exception
+    assert "Analysis accepted" in app.success[-1].value
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(PlateAnalysisRecord)) == 1
+        assert get_sample(session, volunteer, sample.code).state == "analysed"
+
+
+def test_photo_page_refuses_a_text_file_named_jpg(lab: Lab) -> None:
+    engine, actors, _ = lab
+    laid_out_plate(engine, actors[Role.VOLUNTEER])
+    app = _page_app("plate_photo", actors[Role.VOLUNTEER]).run()
+    app.file_uploader[0].set_value(("plate.jpg", b"just some notes\n", "image/jpeg"))
+    app.run()
+    app.button(key="photo_store").click().run()
+    assert not app.exception
+    assert "not a readable image" in app.error[0].value
+    assert _photo_count(engine) == 0
+
+
+def test_identify_page_shows_candidates_and_draft(lab: Lab) -> None:
+    engine, actors, store = lab
+    volunteer = actors[Role.VOLUNTEER]
+    plate, sample = laid_out_plate(engine, volunteer)
+    photo, _ = attach_photo(
+        engine,
+        volunteer,
+        plate.id,
+        "uv254",
+        plate_jpeg(),
+        expected_version=plate.version,
+        store=store,
+    )
+    analysis = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
+    with transaction(engine) as session:
+        version = get_plate(session, volunteer, plate.id).version
+        accept_analysis(
+            session, volunteer, photo.id, analysis, AnalysisHints(), expected_version=version
+        )
+    app = _page_app("plate_identify", volunteer).run()
+    assert not app.exception
+    assert not app.error
+    assert app.subheader[0].value == f"Sample {sample.code}, sold as codeine"
+    candidates = app.dataframe[0].value
+    assert {"codeine", "chlorprothixene"} <= set(candidates["candidate"])
+    assert any("Draft result" in m.value for m in app.markdown)
+
+
+def test_counsellor_cannot_open_plate_pages(lab: Lab) -> None:
+    _, actors, _ = lab
+    for page in ("plate_layout", "plate_photo", "plate_identify", "reference_import"):
+        app = _page_app(page, actors[Role.COUNSELLOR]).run()
+        assert "not available to your role" in app.error[0].value
+    app = _page_app("reference_import", actors[Role.VOLUNTEER]).run()
+    assert "not available to your role" in app.error[0].value
