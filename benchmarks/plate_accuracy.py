@@ -104,6 +104,9 @@ class PlateScore:
         Right number of lanes found.
     refused
         The analyser refused this usable photo.
+    crash
+        What the analyser raised if it failed with anything but a refusal ("" otherwise); the
+        plate scores as nothing found and the benchmark goes on.
     seconds
         Wall time of the analyser call.
     megapixels
@@ -117,6 +120,7 @@ class PlateScore:
     rf_errors: list[float] = field(default_factory=list)
     lanes_ok: bool = False
     refused: bool = False
+    crash: str = ""
     seconds: float = 0.0
     megapixels: float = 0.0
 
@@ -250,13 +254,17 @@ def run_plate(analyse: Analyse, rendered: RenderedPlate) -> tuple[PlateScore, Pl
     category = _CATEGORY[rendered.spec.visualisation]
     megapixels = rendered.image.shape[0] * rendered.image.shape[1] / 1e6
     started = time.perf_counter()
+    visible = sum(spot.visible for spot in rendered.truth.spots)
     try:
         analysis = analyse(rendered.jpeg_bytes, lanes=len(rendered.truth.lanes))
     except ImageError:
         seconds = time.perf_counter() - started
-        visible = sum(spot.visible for spot in rendered.truth.spots)
         score = PlateScore(category, visible, refused=True, seconds=seconds, megapixels=megapixels)
         return score, None
+    except Exception as error:  # a bug in the analyser must not stop the benchmark
+        seconds = time.perf_counter() - started
+        crash = f"{type(error).__name__}: {error}"
+        return PlateScore(category, visible, crash=crash, seconds=seconds), None
     seconds = time.perf_counter() - started
     score = score_plate(rendered.truth, analysis, category)
     score.seconds, score.megapixels = seconds, megapixels
@@ -274,6 +282,8 @@ def run_unusable(analyse: Analyse, seed: int, per_kind: int) -> dict[str, tuple[
                 analyse(photo.jpeg_bytes, lanes=None)
             except ImageError:
                 refused += 1
+            except Exception as error:  # not a refusal; report it and go on
+                print(f"unusable {kind} {i}: crashed with {type(error).__name__}: {error}")
         outcome[kind] = (refused, per_kind)
     return outcome
 
@@ -298,7 +308,7 @@ def save_case(
             for lane in rendered.truth.lanes
         ],
     }
-    report = {"truth": truth, "analysis": analysis.to_dict() if analysis else "refused"}
+    report = {"truth": truth, "analysis": analysis.to_dict() if analysis else "refused or crashed"}
     (out / f"{name}.json").write_text(json.dumps(report, indent=1))
 
 
@@ -361,7 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rendered = render_benchmark_plate(args.seed, index, args.megapixels)
         score, analysis = run_plate(analyse, rendered)
         scores.append(score)
-        failed = score.refused or score.hits < score.visible or score.false_positives
+        failed = score.refused or score.crash or score.hits < score.visible
+        failed = failed or score.false_positives > 0
         if args.out and failed:
             save_case(args.out, f"plate_{index:04d}", rendered, analysis)
     timed = [
@@ -371,6 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     refusals = run_unusable(analyse, args.seed, args.unusable_per_kind)
 
     _print_table(scores)
+    for index, score in enumerate(scores):
+        if score.crash:
+            print(f"plate {index} crashed the analyser: {score.crash}")
     speed = summarise(timed) if timed else None
     if speed:
         print(

@@ -272,6 +272,14 @@ def test_a_refused_usable_photo_finds_nothing(renders: list[RenderedPlate]) -> N
     assert bench.summarise([score]).recall == 0.0
 
 
+def test_an_analyser_crash_is_recorded_not_raised(renders: list[RenderedPlate]) -> None:
+    def crash(jpeg: bytes, lanes: int | None) -> PlateAnalysis:
+        raise ZeroDivisionError("bug")
+
+    score, analysis = bench.run_plate(crash, renders[2])
+    assert analysis is None and score.crash == "ZeroDivisionError: bug" and score.hits == 0
+
+
 def test_headline_is_the_agreed_key_value_line() -> None:
     summary = bench.Summary(100, 0.9, 0.8, 0.01, 0.03, 1.0, 1.5)
     line = bench.headline(summary, 512.0)

@@ -1,9 +1,21 @@
-"""Smooth random fields: the raw material of layer unevenness, lighting and textures."""
+"""Random helpers: smooth fields (layer unevenness, lighting, textures) and typed choices."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import numpy as np
 from PIL import Image
+
+T = TypeVar("T")
+
+
+def pick(
+    rng: np.random.Generator, options: Sequence[T], weights: Sequence[float] | None = None
+) -> T:
+    """One of ``options`` (with ``weights`` if given), keeping its type, unlike ``rng.choice``."""
+    return options[int(rng.choice(len(options), p=weights))]
 
 
 def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale_px: float) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from skimage.transform import ProjectiveTransform
 
-from labsys.tlc.synthetic._noise import fractal_noise, smooth_noise
+from labsys.tlc.synthetic._noise import fractal_noise, pick, smooth_noise
 
 Background = Literal[
     "uv_cabinet", "grey_bench", "dark_surface", "wood", "cloth", "white_paper", "blue_bench_paper"
@@ -34,8 +34,13 @@ BACKGROUNDS: tuple[Background, ...] = (
     "white_paper",
     "blue_bench_paper",
 )
-_UV_BACKGROUNDS = (("uv_cabinet", 0.5), ("dark_surface", 0.2), ("grey_bench", 0.15), ("wood", 0.15))
-_DAYLIGHT_BACKGROUNDS = (
+_UV_BACKGROUNDS: tuple[tuple[Background, float], ...] = (
+    ("uv_cabinet", 0.5),
+    ("dark_surface", 0.2),
+    ("grey_bench", 0.15),
+    ("wood", 0.15),
+)
+_DAYLIGHT_BACKGROUNDS: tuple[tuple[Background, float], ...] = (
     ("grey_bench", 0.25),
     ("white_paper", 0.2),
     ("wood", 0.15),
@@ -169,7 +174,7 @@ def choose_background(rng: np.random.Generator, under_uv: bool) -> Background:
     """A surface typical for the light: UV photos are mostly taken inside a dark cabinet."""
     options = _UV_BACKGROUNDS if under_uv else _DAYLIGHT_BACKGROUNDS
     names, weights = zip(*options, strict=True)
-    return str(rng.choice(names, p=weights))  # type: ignore[return-value]
+    return pick(rng, names, weights)
 
 
 def draw_background(
@@ -236,7 +241,7 @@ def _cloth(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     period = rng.uniform(2.2, 4.0)
     weave = 0.5 + 0.25 * (np.sin(2 * np.pi * xx / period) * np.sin(2 * np.pi * yy / period))
-    folds = 0.15 * fractal_noise(rng, shape, width / 5)
+    folds = 0.07 * fractal_noise(rng, shape, width / 5)
     palettes = ([0.25, 0.4, 0.6], [0.3, 0.5, 0.4], [0.55, 0.55, 0.58], [0.8, 0.8, 0.78])
     colour = np.array(palettes[int(rng.integers(len(palettes)))], np.float32)
     return colour * (0.75 + 0.5 * weave + folds)[..., None]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from labsys.tlc.synthetic._noise import fractal_noise, smooth_noise
+from labsys.tlc.synthetic._noise import fractal_noise, pick, smooth_noise
 from labsys.tlc.synthetic.spec import Appearance, PlateSpec, SpotSpec
 
 RGB = tuple[float, float, float]
@@ -111,14 +111,12 @@ class PencilLine:
 
 @dataclass
 class PlateLayer:
-    """The plate drawn flat: colour, coverage and what is where.
+    """The plate drawn flat: its colours and what is where.
 
     Attributes
     ----------
     rgb
         float32 (H, W, 3) in [0, 1], sRGB under even light.
-    alpha
-        float32 (H, W): 1 on the plate (its full rectangle; edges anti-aliased by the warp).
     px_per_mm
         Drawing resolution.
     origin, front
@@ -128,7 +126,6 @@ class PlateLayer:
     """
 
     rgb: np.ndarray
-    alpha: np.ndarray
     px_per_mm: float
     origin: PencilLine
     front: PencilLine
@@ -185,8 +182,7 @@ def draw_plate(spec: PlateSpec, rng: np.random.Generator, px_per_mm: float) -> P
     rgb = rgb * (1.0 - pencil[..., None]) + graphite * pencil[..., None]
     rgb = _debris(spec, rng, ppm=px_per_mm, rgb=rgb)
     rgb = _plate_edges(spec, rng, px_per_mm, rgb)
-    alpha = np.ones(shape, dtype=np.float32)
-    return PlateLayer(np.clip(rgb, 0.0, 1.0), alpha, px_per_mm, origin, front, spots)
+    return PlateLayer(np.clip(rgb, 0.0, 1.0), px_per_mm, origin, front, spots)
 
 
 def _draw_spots(
@@ -332,8 +328,8 @@ def _peak_contrast(
         at_peak = layer_colour * np.exp(-0.4 * peak) + (1.0 - np.exp(-1.2 * peak)) * colour
     at_peak = np.clip(at_peak, 0.0, 1.0)
     contrast = float(np.abs(at_peak - np.clip(layer_colour, 0.0, 1.0)).max())
-    rgb = tuple(round(255 * c) for c in at_peak)
-    return contrast, rgb  # type: ignore[return-value]
+    red, green, blue = (round(255 * float(c)) for c in at_peak)
+    return contrast, (red, green, blue)
 
 
 def _mark_merged(
@@ -661,7 +657,7 @@ def _plate_edges(
     bare = np.clip((ragged - edge_mm) * ppm, 0.0, 1.0)
     canvas = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(canvas)
-    for _ in range(int(rng.choice([0, 0, 0, 1, 2]))):
+    for _ in range(pick(rng, [0, 1, 2], [0.85, 0.1, 0.05])):
         x0, y0 = rng.uniform(0, spec.width_mm), rng.uniform(0, spec.height_mm)
         angle, length = rng.uniform(0, np.pi), rng.uniform(4.0, 20.0)
         x1, y1 = x0 + length * np.cos(angle), y0 + length * np.sin(angle)

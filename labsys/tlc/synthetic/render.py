@@ -147,7 +147,7 @@ class PlateTruth:
 
     @property
     def spots(self) -> list[SpotTruth]:
-        """Every spot, lane by lane, bottom to top within a lane not guaranteed."""
+        """Every spot, lane by lane (left to right), each lane's in the order specified."""
         return [spot for lane in self.lanes for spot in lane.spots]
 
     def to_photo(self, points_mm: np.ndarray) -> np.ndarray:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from labsys.tlc.synthetic._noise import pick
+
 Visualisation = Literal[
     "uv254", "uv366", "stain_iodoplatinate", "daylight_pencil_circled", "daylight_coloured"
 ]
@@ -20,6 +22,8 @@ FrontMark = Literal["line", "ticks", "none"]
 OriginMark = Literal["line", "line_ticks", "ticks", "none"]
 Backing = Literal["aluminium", "glass", "plastic"]
 
+_ORIGIN_MARKS: tuple[OriginMark, ...] = ("line", "line_ticks", "ticks")
+_BACKINGS: tuple[Backing, ...] = ("aluminium", "glass", "plastic")
 VISUALISATIONS: tuple[Visualisation, ...] = (
     "uv254",
     "uv366",
@@ -182,8 +186,8 @@ def random_plate_spec(rng: np.random.Generator, **overrides: Any) -> PlateSpec:
     PlateSpec
     """
     n_lanes_wanted = overrides.pop("n_lanes", None)
-    visualisation = overrides.get("visualisation") or str(
-        rng.choice(VISUALISATIONS, p=_VISUALISATION_WEIGHTS)
+    visualisation: Visualisation = overrides.get("visualisation") or pick(
+        rng, VISUALISATIONS, _VISUALISATION_WEIGHTS
     )
     # Commercial sizes, cut by hand a little off.
     cut = float(np.clip(rng.choice([50.0, 50.0, 60.0, 75.0, 100.0]) + rng.uniform(-2, 2), 50, 100))
@@ -194,9 +198,13 @@ def random_plate_spec(rng: np.random.Generator, **overrides: Any) -> PlateSpec:
     max_lanes = int(min(8, (width - 14.0) // 7.0 + 1))
     n_lanes = n_lanes_wanted or int(rng.integers(1, max_lanes + 1))
     lane_x = _lane_centres(rng, width, n_lanes)
+    # Chemists space lanes so that developed spots stay apart: a spot's spread (about 4.5 sigma
+    # across, spots being wider than tall) fits within the lane pitch.
+    pitch = float(np.diff(lane_x).min()) if n_lanes > 1 else width / 2
+    max_size = pitch / 6.5
     compounds = _compound_pool(rng, visualisation)
     lanes = tuple(
-        _random_lane(rng, x, width, visualisation, compounds, label)
+        _random_lane(rng, x, width, max_size, compounds, label)
         for x, label in zip(lane_x, _lane_labels(rng, n_lanes), strict=True)
     )
     spec = PlateSpec(
@@ -205,11 +213,11 @@ def random_plate_spec(rng: np.random.Generator, **overrides: Any) -> PlateSpec:
         origin_mm=origin,
         front_mm=front,
         lanes=lanes,
-        visualisation=visualisation,  # type: ignore[arg-type]
+        visualisation=visualisation,
         front_mark="line" if rng.random() < 0.6 else "ticks",
-        origin_mark=str(rng.choice(["line", "line_ticks", "ticks"], p=[0.6, 0.3, 0.1])),  # type: ignore[arg-type]
-        backing=str(rng.choice(["aluminium", "glass", "plastic"], p=[0.55, 0.3, 0.15])),  # type: ignore[arg-type]
-        note=str(rng.choice(["", "", "", "TA", "TB", "EtOAc/MeOH", "12/3", "JD"])),
+        origin_mark=pick(rng, _ORIGIN_MARKS, [0.6, 0.3, 0.1]),
+        backing=pick(rng, _BACKINGS, [0.55, 0.3, 0.15]),
+        note=pick(rng, ["", "", "", "TA", "TB", "EtOAc/MeOH", "12/3", "JD"]),
         front_band=round(float(rng.uniform(0.05, 0.4)), 3) if rng.random() < 0.35 else 0.0,
     )
     return replace(spec, **overrides)
@@ -257,22 +265,21 @@ def _random_compound(rng: np.random.Generator, rf: float, visualisation: str) ->
     bright_chance = {"uv254": 0.12, "uv366": 0.8}.get(visualisation, 0.0)
     if rng.random() < bright_chance:
         appearance: Appearance = "bright"
-        colour = _BRIGHT_COLOURS[int(rng.integers(len(_BRIGHT_COLOURS)))]
+        colour = pick(rng, _BRIGHT_COLOURS)
     else:
         appearance = "dark"
-        palette = _DARK_COLOURS[visualisation]
-        colour = palette[int(rng.integers(len(palette)))]
-    colour = tuple(float(np.clip(c + rng.normal(0.0, 0.03), 0.0, 1.0)) for c in colour)  # type: ignore[assignment]
-    size = float(rng.uniform(0.9, 1.6) + 0.8 * rf * rng.random())
+        colour = pick(rng, _DARK_COLOURS[visualisation])
+    r, g, b = np.clip(np.array(colour) + rng.normal(0.0, 0.03, 3), 0.0, 1.0)
+    size = float(rng.uniform(0.8, 1.4) + 0.6 * rf * rng.random())
     tailing = float(rng.uniform(0.3, 1.0)) if rng.random() < 0.25 else 0.0
-    return _Compound(rf, appearance, colour, size, tailing)  # type: ignore[arg-type]
+    return _Compound(rf, appearance, (float(r), float(g), float(b)), size, tailing)
 
 
 def _random_lane(
     rng: np.random.Generator,
     x: float,
     width: float,
-    visualisation: str,
+    max_size_mm: float,
     compounds: list[_Compound],
     label: str,
 ) -> LaneSpec:
@@ -291,7 +298,7 @@ def _random_lane(
     overloaded = rng.random() < 0.1 and chosen
     spots = []
     for k, compound in enumerate(chosen):
-        amount = float(rng.lognormal(0.0, 0.5))
+        amount = min(float(rng.lognormal(0.0, 0.5)), 1.8)
         if rng.random() < 0.2:
             amount = float(rng.uniform(0.01, 0.25))
         if overloaded and k == 0:
@@ -301,7 +308,7 @@ def _random_lane(
             SpotSpec(
                 rf=round(rf, 4),
                 amount=round(amount, 3),
-                size_mm=round(compound.size_mm * float(rng.uniform(0.85, 1.15)), 3),
+                size_mm=round(min(compound.size_mm * rng.uniform(0.85, 1.15), max_size_mm), 3),
                 tailing=compound.tailing,
                 appearance=compound.appearance,
                 colour=compound.colour,
