@@ -18,6 +18,7 @@ from labsys.config import load_settings
 from labsys.counselling.cli import add_prompts_command
 from labsys.db import make_engine, transaction, upgrade
 from labsys.errors import LabsysError, ValidationError
+from labsys.monitoring.cli import add_alerts_command, add_export_command
 from labsys.storage.cli import add_backup_commands
 from labsys.tlc.cli import add_analyse_command
 from labsys.tlc.identify_cli import add_identify_command, add_references_command
@@ -97,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyse_command(commands)
     add_identify_command(commands)
     add_references_command(commands)
+    add_alerts_command(commands)
+    add_export_command(commands)
     add_prompts_command(commands)
     add_backup_commands(commands)
     return parser

@@ -1,77 +1,26 @@
-"""Seeding confirmed (or proposed) results straight into the tables, for monitoring tests."""
+"""Fixtures for monitoring tests: quick actors and a ``seed`` that adds one sample's result."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import Engine
 
-from labsys.auth import Actor, Role, User
-from labsys.db import transaction
-from labsys.results.models import ResultFinding, SampleResult
-from labsys.samples.codes import generate_code
-from labsys.samples.models import Sample
-
-
-def add_result(
-    engine: Engine,
-    proposer: Actor,
-    sold_as: str,
-    received_on: date,
-    findings: dict[str, str],
-    *,
-    category: str = "as_expected",
-    site: str = "Drop-in Gare",
-    consent: bool = True,
-    confirmed: bool = True,
-    purity_band: str | None = None,
-    colour: str | None = "white",
-) -> SampleResult:
-    """A sample and its result; ``findings`` maps substance to kind (expected, adulterant, ...)."""
-    with transaction(engine) as session:
-        sample = Sample(
-            code=generate_code(),
-            sold_as=sold_as,
-            form="powder",
-            colour=colour,
-            site=site,
-            received_on=received_on,
-            monitoring_consent=consent,
-            state="reviewed" if confirmed else "analysed",
-        )
-        session.add(sample)
-        session.flush()
-        result = SampleResult(
-            sample_id=sample.id,
-            category=category,
-            purity_band=purity_band,
-            status="confirmed" if confirmed else "proposed",
-            proposed_by_id=proposer.id,
-            reviewed_at=datetime.combine(received_on, time(20), UTC) if confirmed else None,
-            findings=[
-                ResultFinding(substance=name, kind=kind, confidence="high")
-                for name, kind in findings.items()
-            ],
-        )
-        session.add(result)
-    return result
+from labsys.auth import Actor, Role
+from labsys.results.models import SampleResult
+from tests.monitoring.seeding import add_actors, add_result
 
 
 @pytest.fixture
 def actors(engine: Engine) -> dict[Role, Actor]:
-    """One actor per role, quickly: no password is hashed, as nobody signs in here."""
-    with transaction(engine) as session:
-        users = [User(username=role.value, password_hash="!", role=role.value) for role in Role]
-        session.add_all(users)
-        session.flush()
-        return {Role(user.role): Actor(user.id, user.username, Role(user.role)) for user in users}
+    """One actor per role (overrides the shared fixture: no password hashing, much faster)."""
+    return add_actors(engine)
 
 
 @pytest.fixture
 def seed(engine: Engine, actors: dict[Role, Actor]) -> Callable[..., SampleResult]:
-    """Add one sample with its result to ``engine``."""
+    """Add one sample with its result to ``engine`` (see :func:`add_result`)."""
 
     def _seed(*args: object, **kwargs: object) -> SampleResult:
         return add_result(engine, actors[Role.VOLUNTEER], *args, **kwargs)  # type: ignore[arg-type]

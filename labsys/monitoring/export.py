@@ -1,0 +1,150 @@
+"""Anonymised results for early-warning networks, as CSV or JSON (fields in ``docs/export.md``).
+
+Only confirmed results of samples with monitoring consent are exported, never a sample code or
+any other identifier. Where a site saw fewer than :data:`SMALL_WEEK` exported samples in an ISO
+week, those samples are dated by the week alone (``2026-W09``), so that a person who came on a
+quiet day cannot be singled out by the date. Rows are sorted by week, site and content, never by
+day, so their order gives no day away either.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from labsys.auth import Actor, Permission, require
+from labsys.monitoring.queries import MonitoringFilters, counted
+from labsys.results.models import FindingKind, ResultFinding, SampleResult
+from labsys.samples.models import Sample
+
+SMALL_WEEK = 5
+"""A site's week with fewer exported samples than this is dated by the week only."""
+FORMAT = "labsys-export"
+VERSION = 1
+ExportFormat = Literal["csv", "json"]
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One sample's result as shared with partner networks (see ``docs/export.md``)."""
+
+    date: str
+    date_precision: Literal["day", "week"]
+    site: str
+    sold_as: str
+    form: str
+    colour: str | None
+    logo: str | None
+    found: list[str]
+    adulterants: list[str]
+    purity_band: str | None
+    result: str
+
+
+def export_records(
+    session: Session, actor: Actor | None, *, since: date | None = None
+) -> list[ExportRecord]:
+    """The anonymised records of every exportable sample received on or after ``since``.
+
+    ``actor`` is None only for the command line, run by whoever operates the server.
+    """
+    if actor is not None:
+        require(actor, Permission.MONITOR)
+    filters = MonitoringFilters(start=since)
+    rows = session.execute(
+        counted(
+            SampleResult.id,
+            Sample.received_on,
+            Sample.site,
+            Sample.sold_as,
+            Sample.form,
+            Sample.colour,
+            Sample.logo,
+            SampleResult.purity_band,
+            SampleResult.category,
+            filters=filters,
+        )
+    ).all()
+    found: dict[int, list[str]] = defaultdict(list)
+    adulterants: dict[int, list[str]] = defaultdict(list)
+    findings = counted(
+        ResultFinding.result_id, ResultFinding.substance, ResultFinding.kind, filters=filters
+    ).join(ResultFinding, ResultFinding.result_id == SampleResult.id)
+    for result_id, substance, kind in session.execute(findings.order_by(ResultFinding.substance)):
+        found[result_id].append(substance)
+        if kind == FindingKind.ADULTERANT.value:
+            adulterants[result_id].append(substance)
+    weeks = [_iso_week(row.received_on) for row in rows]
+    per_site_week = Counter(zip((row.site for row in rows), weeks, strict=True))
+    records = []
+    for row, week in zip(rows, weeks, strict=True):
+        coarse = per_site_week[row.site, week] < SMALL_WEEK
+        record = ExportRecord(
+            date=week if coarse else row.received_on.isoformat(),
+            date_precision="week" if coarse else "day",
+            site=row.site,
+            sold_as=row.sold_as,
+            form=row.form,
+            colour=row.colour,
+            logo=row.logo,
+            found=found[row.id],
+            adulterants=adulterants[row.id],
+            purity_band=row.purity_band,
+            result=row.category,
+        )
+        records.append((week, record))
+    records.sort(key=lambda pair: (pair[0], *_content(pair[1])))
+    return [record for _, record in records]
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _content(record: ExportRecord) -> tuple[str, ...]:
+    """What a record says, without its date: the order within a week."""
+    return (record.site, record.sold_as, ";".join(record.found), record.result, record.form)
+
+
+def to_csv(records: list[ExportRecord]) -> str:
+    """CSV with a header; lists (``found``, ``adulterants``) joined by ``"; "``; empty for none."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(ExportRecord)])
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                key: "; ".join(value)
+                if isinstance(value, list)
+                else ("" if value is None else value)
+                for key, value in asdict(record).items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def to_json(records: list[ExportRecord], generated_at: datetime) -> str:
+    """JSON: the format name and version, when it was made, the week threshold and the records."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "small_week_threshold": SMALL_WEEK,
+        "records": [asdict(record) for record in records],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def render(records: list[ExportRecord], export_format: ExportFormat, generated_at: datetime) -> str:
+    """The records in ``export_format``."""
+    if export_format == "csv":
+        return to_csv(records)
+    return to_json(records, generated_at)
