@@ -85,6 +85,8 @@ class Shot:
         Whether a ceiling light is reflected off the plate.
     held
         ``"no"``, or ``"finger"``/``"glove"`` when a hand holds the plate by its bottom corner.
+    ruler
+        Whether a ruler lies beside the plate.
     """
 
     frame: tuple[int, int]
@@ -102,6 +104,7 @@ class Shot:
     shake_px: float = 0.0
     glare: bool = False
     held: Literal["no", "finger", "glove"] = "no"
+    ruler: bool = False
 
 
 def frame_shape(rng: np.random.Generator, megapixels: float, portrait: bool) -> tuple[int, int]:
@@ -405,7 +408,7 @@ def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarr
     numpy.ndarray
         uint8 (H, W, 3) upright photo of ``shot.frame`` (before JPEG).
     """
-    gains = rng.uniform(0.92, 1.08, 3).astype(np.float32) * np.float32(rng.uniform(0.85, 1.15))
+    gains = rng.uniform(0.95, 1.05, 3).astype(np.float32) * np.float32(rng.uniform(0.85, 1.15))
     if shot.under_uv:
         gains *= np.float32(rng.uniform(1.0, 1.4))
     scene *= gains * np.float32(255.0)
@@ -493,6 +496,43 @@ def hold_plate(
     cover = np.asarray(edge, np.float32)[..., None] / 255.0
     finger = colour * (0.55 + 0.45 * roundness[..., None])
     scene[:] = scene * (1.0 - cover) + finger * cover
+
+
+def draw_ruler(
+    rng: np.random.Generator,
+    scene: np.ndarray,
+    to_photo: ProjectiveTransform,
+    plate_mm: tuple[float, float],
+    under_uv: bool,
+) -> None:
+    """A ruler lying beside the plate (people lay one there to read Rf), in place.
+
+    It lies in the plate's plane, so ``to_photo`` (plate mm to photo pixels) places it with the
+    same perspective. Its millimetre ticks are the kind of fine straight lines an analyser must
+    not take for the plate's edge or its pencil lines.
+    """
+    width_mm, height_mm = plate_mm
+    gap, breadth = rng.uniform(3.0, 12.0), rng.uniform(20.0, 32.0)
+    left = rng.random() < 0.5
+    x0 = -gap - breadth if left else width_mm + gap
+    y0, y1 = -rng.uniform(10.0, 40.0), height_mm + rng.uniform(10.0, 40.0)
+    body = to_photo(np.array([[x0, y0], [x0 + breadth, y0], [x0 + breadth, y1], [x0, y1]]))
+    canvas = Image.new("L", (scene.shape[1], scene.shape[0]), 0)
+    ImageDraw.Draw(canvas).polygon([tuple(p) for p in body], fill=255)
+    cover = np.asarray(canvas, np.float32)[..., None] / 255.0
+    colour = pick(rng, [(0.88, 0.88, 0.84), (0.7, 0.72, 0.75), (0.85, 0.75, 0.5)])
+    tint = np.array(colour, np.float32) * (np.float32(0.25) if under_uv else np.float32(1.0))
+    scene[:] = scene * (1.0 - cover) + tint * cover
+    ticks = Image.new("L", canvas.size, 0)
+    draw = ImageDraw.Draw(ticks)
+    edge_x = x0 + breadth if left else x0
+    inward = -1.0 if left else 1.0
+    for mm in np.arange(np.ceil(y0), y1):
+        length = 6.0 if mm % 10 == 0 else 4.0 if mm % 5 == 0 else 2.5
+        end = to_photo(np.array([[edge_x, mm], [edge_x + inward * length, mm]]))
+        draw.line([tuple(end[0]), tuple(end[1])], fill=220, width=1)
+    mark = np.asarray(ticks, np.float32)[..., None] / 255.0
+    scene[:] = scene * (1.0 - 0.8 * mark)
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:

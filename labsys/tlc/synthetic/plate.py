@@ -167,7 +167,9 @@ def draw_plate(spec: PlateSpec, rng: np.random.Generator, px_per_mm: float) -> P
         np.zeros((*shape, 3), dtype=np.float32), np.zeros((*shape, 3), dtype=np.float32)
     )
     layer_colour = np.array(_LAYER[spec.visualisation], dtype=np.float32)
-    layer_colour *= rng.uniform(0.93, 1.05, 3).astype(np.float32)
+    layer_colour *= np.float32(rng.uniform(0.93, 1.05)) * rng.uniform(0.98, 1.02, 3).astype(
+        np.float32
+    )
     spots = _draw_spots(spec, rng, px_per_mm, origin, front, densities, layer_colour)
     rings: list[_Ring] = []
     if spec.visualisation == "daylight_pencil_circled":

@@ -232,7 +232,8 @@ def render_plate(
     Notes
     -----
     The plate is drawn once at a few pixels per millimetre (never more than the photo needs),
-    then warped once into the frame, so a 12 MP photo takes about a second.
+    then warped once into the frame; scenes above 5 MP are composed at 5 MP and upscaled (see
+    :func:`labsys.tlc.synthetic.camera.develop`), so a 12 MP photo takes 1-2 s of one core.
     """
     shot = _shot(spec, rng, megapixels, background, max_roll_deg, max_tilt_deg)
     shot = replace(
@@ -246,10 +247,7 @@ def render_plate(
     light = camera.lighting(rng, work, shot.under_uv)
     layer = _drawn_layer(spec, rng, to_work)
     _lay_plate(rng, scene, spec, layer, shot.under_uv, to_work)
-    finger = _Finger.random(rng, spec) if shot.held != "no" else None
-    if finger:
-        outline = ProjectiveTransform(to_work)(finger.outline_mm())
-        camera.hold_plate(rng, scene, outline, shot.held == "glove", shot.under_uv)
+    finger = _props(rng, scene, spec, shot, ProjectiveTransform(to_work))
     scene *= light[..., None]
     if shot.glare:
         centre = ProjectiveTransform(to_work)(np.array([[spec.width_mm, spec.height_mm]]) / 2)[0]
@@ -347,7 +345,27 @@ def _shot(
         shake_px=float(rng.uniform(1.5, 4.0)) if rng.random() < 0.08 else 0.0,
         glare=bool(not under_uv and rng.random() < 0.15),
         held=_held(rng, spec),
+        ruler=bool(rng.random() < 0.1),
     )
+
+
+def _props(
+    rng: np.random.Generator,
+    scene: np.ndarray,
+    spec: PlateSpec,
+    shot: Shot,
+    to_photo: ProjectiveTransform,
+) -> _Finger | None:
+    """What else is in the picture: a ruler beside the plate, a finger holding it."""
+    if shot.ruler:
+        camera.draw_ruler(rng, scene, to_photo, (spec.width_mm, spec.height_mm), shot.under_uv)
+    if shot.held == "no":
+        return None
+    finger = _Finger.random(rng, spec)
+    camera.hold_plate(
+        rng, scene, to_photo(finger.outline_mm()), shot.held == "glove", shot.under_uv
+    )
+    return finger
 
 
 def _held(rng: np.random.Generator, spec: PlateSpec) -> Literal["no", "finger", "glove"]:
