@@ -82,6 +82,8 @@ class Tally:
     false_unknown: list[bool] = field(default_factory=list)
     confident_wrong_opioid: int = 0
     refused_photos: int = 0
+    top_scores: list[tuple[float, bool]] = field(default_factory=list)
+    """(score of the top candidate, whether it was right), for the calibration table."""
 
     def line(self) -> str:
         """The key=value summary (the benchmark's last line)."""
@@ -144,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:>9} {mode:>9}: {tally.line()}{bare}")
             _merge(total, tally)
     print(f"plates without any reference standard: top1_bare={_rate(total.top1['bare'])}")
+    print(f"score calibration (top candidate, all spots): {_calibration(total.top_scores)}")
     if args.render:
         print(f"plates whose photos analyse_plate refused: {total.refused_photos}")
     print(total.line())
@@ -321,6 +324,8 @@ def _score(
             verdict is Verdict.CANNOT_TELL_APART and truth in spot.indistinguishable
         )
     tally.false_unknown.append(verdict is Verdict.UNKNOWN)
+    if spot.top is not None:
+        tally.top_scores.append((spot.top.score, top == truth))
     if verdict.confident and top != truth:
         alarming = scenario.library.substances
         if alarming[truth].alarming or (top is not None and alarming[top].alarming):
@@ -409,6 +414,17 @@ def _merge(total: Tally, part: Tally) -> None:
     total.false_unknown += part.false_unknown
     total.confident_wrong_opioid += part.confident_wrong_opioid
     total.refused_photos += part.refused_photos
+    total.top_scores += part.top_scores
+
+
+def _calibration(scores: list[tuple[float, bool]]) -> str:
+    """Share of right top candidates per score band: a calibrated score matches its band."""
+    bands = ((0.0, 0.6), (0.6, 0.9), (0.9, 0.99), (0.99, 1.01))
+    parts = []
+    for low, high in bands:
+        outcomes = [right for score, right in scores if low <= score < high]
+        parts.append(f"{low:.2f}-{min(high, 1):.2f}: {_rate(outcomes)} right (n={len(outcomes)})")
+    return "; ".join(parts)
 
 
 def _rate(outcomes: list[bool]) -> str:
