@@ -12,11 +12,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from labsys.auth import Actor, Role, User, create_user
+from labsys.config import load_settings
 from labsys.db import transaction, utcnow
+from labsys.plates.demo import load_demo_plate
 from labsys.samples.intake import Intake, register
 from labsys.samples.models import Form
 from labsys.samples.transitions import move_sample
 from labsys.samples.workflow import State
+from labsys.storage.photos import PhotoStore
+from labsys.tlc.references import load_library
 
 DEMO_PASSWORDS = {role: f"{role.value}-demo" for role in Role}
 """Demo accounts: the user name is the role, the password is ``<role>-demo``."""
@@ -63,7 +67,7 @@ def _reason(target: State) -> str | None:
 
 
 def load_demo(engine: Engine, *, seed: int = 7) -> bool:
-    """Create demo users and samples; return False (doing nothing) if any user exists already."""
+    """Create demo users, samples and an analysed plate; return False if any user exists already."""
     with transaction(engine) as session:
         if session.scalar(select(func.count()).select_from(User)):
             return False
@@ -71,6 +75,14 @@ def load_demo(engine: Engine, *, seed: int = 7) -> bool:
             role: create_user(session, role.value, DEMO_PASSWORDS[role], role) for role in Role
         }
         _demo_samples(session, actors[Role.ADMIN], random.Random(seed))
+    settings = load_settings()
+    load_demo_plate(
+        engine,
+        actors[Role.VOLUNTEER],
+        load_library(settings.reference_dir),
+        PhotoStore(settings.data_dir),
+        seed=seed,
+    )
     return True
 
 
