@@ -19,7 +19,7 @@ from labsys.db import make_engine, run_in_transaction, transaction, utcnow
 from labsys.errors import ValidationError
 from labsys.monitoring.alert_rules import RULES_FILE, load_rules
 from labsys.monitoring.alerts import evaluate_all
-from labsys.monitoring.export import export_records, render
+from labsys.monitoring.export import export_records, serialise
 
 
 def add_alerts_command(subparsers: argparse._SubParsersAction) -> None:
@@ -78,7 +78,7 @@ def _export(args: argparse.Namespace) -> int:
         raise ValidationError(f"{args.output} is a folder; give a file name.")
     with transaction(_engine()) as session:
         records = export_records(session, None, since=args.since)
-    text = render(records, args.format, utcnow())
+    text = serialise(records, args.format, utcnow())
     if args.output is None:
         sys.stdout.write(text)
     else:

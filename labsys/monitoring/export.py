@@ -143,7 +143,9 @@ def to_json(records: list[ExportRecord], generated_at: datetime) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-def render(records: list[ExportRecord], export_format: ExportFormat, generated_at: datetime) -> str:
+def serialise(
+    records: list[ExportRecord], export_format: ExportFormat, generated_at: datetime
+) -> str:
     """The records in ``export_format``."""
     if export_format == "csv":
         return to_csv(records)

@@ -6,7 +6,9 @@ import streamlit as st
 
 from labsys.auth import Actor, Permission
 from labsys.ui import (
+    alerts,
     counsellor,
+    dashboard,
     intake,
     plate_identify,
     plate_layout,
@@ -97,6 +99,21 @@ def _pages() -> dict[str, tuple[st.Page, Permission, str]]:
             ),
             Permission.COUNSEL,
             "Results",
+        ),
+        "dashboard": (
+            st.Page(
+                dashboard.render,
+                title="Monitoring",
+                icon=":material/monitoring:",
+                url_path="monitoring",
+            ),
+            Permission.MONITOR,
+            "Monitoring",
+        ),
+        "alerts": (
+            st.Page(alerts.render, title="Alerts", icon=":material/campaign:", url_path="alerts"),
+            Permission.MANAGE_ALERTS,
+            "Monitoring",
         ),
     }
 
