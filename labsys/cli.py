@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -18,6 +19,7 @@ from labsys.config import load_settings
 from labsys.counselling.cli import add_prompts_command
 from labsys.db import make_engine, transaction, upgrade
 from labsys.errors import LabsysError, ValidationError
+from labsys.logging import configure_logging
 from labsys.monitoring.cli import add_alerts_command, add_export_command
 from labsys.storage.cli import add_backup_commands
 from labsys.tlc.cli import add_analyse_command
@@ -107,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
+    configure_logging(logging.WARNING)
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:

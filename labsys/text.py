@@ -10,8 +10,8 @@ import unicodedata
 
 from labsys.errors import ValidationError
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?:\+|\b)\d(?:[\s./-]?\d){7,}\b")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?:\+|\b)\d(?:[\s./-]?\d){7,}\b")
 
 
 def clean_text(value: str | None, field: str, *, max_length: int, required: bool = False) -> str:
@@ -32,7 +32,7 @@ def clean_text(value: str | None, field: str, *, max_length: int, required: bool
 
 def refuse_personal_data(text: str, field: str) -> None:
     """Refuse text that looks like an e-mail address or a phone number."""
-    if _EMAIL.search(text) or _PHONE.search(text):
+    if EMAIL.search(text) or PHONE.search(text):
         raise ValidationError(
             f"{field} looks like it contains contact details. Samples are anonymous: "
             "no names, phone numbers or e-mail addresses, please."

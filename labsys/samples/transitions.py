@@ -35,11 +35,12 @@ def _check_version(sample: Sample, expected_version: int) -> None:
 
 
 def _flush(session: Session, sample: Sample) -> None:
+    code = sample.code  # read first: a failed flush expires the object, and reloading it fails
     try:
         session.flush()
     except StaleDataError:
         raise ConcurrentEdit(
-            f"Sample {sample.code} was changed by someone else at the same moment. "
+            f"Sample {code} was changed by someone else at the same moment. "
             "Nothing was overwritten: reload the sample and try again."
         ) from None
 
