@@ -132,7 +132,7 @@ def analyse_rectified(
         noise=seen.noise,
         scale=scale,
     )
-    rings = spots_module.find_rings(seen.darkness, origin, front, scale, seen.darkness_noise)
+    rings = spots_module.find_rings(seen.darkness, origin, front, scale)
     if lane_centres is not None:
         centres = np.sort(np.asarray(lane_centres, dtype=float))
     else:

@@ -34,15 +34,14 @@ class Contrast:
     difference
         Largest difference of any sRGB channel from the layer (0-1): positive for dark, bright and
         coloured marks alike, and absolute, as the eye sees it (a spot in a shadow is fainter).
-    noise, darkness_noise
-        Robust standard deviations of ``difference`` and ``darkness`` on bare layer.
+    noise
+        Robust standard deviation of ``difference`` on bare layer.
     """
 
     layer: np.ndarray
     darkness: np.ndarray
     difference: np.ndarray
     noise: float
-    darkness_noise: float
 
 
 def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
@@ -117,7 +116,6 @@ def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
         darkness=darkness,
         difference=difference,
         noise=_robust_spread(difference),
-        darkness_noise=_robust_spread(darkness),
     )
 
 

@@ -53,26 +53,28 @@ def find_plate(rgb: np.ndarray) -> np.ndarray:
     * smoothness (a patterned background is busier than the layer).
 
     Each candidate's regions are filled and fitted with a quadrilateral through robust line fits to
-    its four sides; the fit that explains its region best (intersection over union) is kept.
+    its four sides. Among the fits that explain their region about as well as the best one
+    (intersection over union within 0.05), the largest is kept: a shadow or a lighting gradient
+    can cut a plate into parts that are quadrilaterals too, but smaller.
     """
     image = np.asarray(rgb, dtype=np.float64) / 255.0
     scale = max(image.shape[:2])
     smooth = filters.gaussian(image, sigma=max(1.0, scale / 400), channel_axis=-1)
-    best: tuple[float, np.ndarray] | None = None
+    fits = []
     for mask in _candidate_masks(smooth, scale):
         for region in _large_regions(mask, scale):
             corners = _fit_quadrilateral(region)
-            if corners is None:
-                continue
-            score = _quadrilateral_fit(region, corners)
-            if best is None or score > best[0]:
-                best = (score, corners)
-    if best is None or best[0] < MIN_QUADRILATERAL_FIT:
+            if corners is not None:
+                fits.append((_quadrilateral_fit(region, corners), int(region.sum()), corners))
+    good = [fit for fit in fits if fit[0] >= MIN_QUADRILATERAL_FIT]
+    if not good:
         raise PlateNotFound(
             "No TLC plate found in the photo: photograph the whole plate, filling most of the "
             "frame, against a plain background that contrasts with it."
         )
-    return _refine_sides(smooth, best[1])
+    best_fit = max(fit[0] for fit in good)
+    _, _, corners = max((fit for fit in good if fit[0] >= best_fit - 0.05), key=lambda f: f[1])
+    return _refine_sides(smooth, corners)
 
 
 def rectify(
@@ -143,7 +145,7 @@ def _candidate_masks(image: np.ndarray, scale: int) -> list[np.ndarray]:
     )
     surround = np.median(frame, axis=0)
     lightness = lab[..., 0]
-    window = max(3, scale // 60)
+    window = max(3, scale // 100)
     mean = ndi.uniform_filter(lightness, window)
     busyness = np.sqrt(np.maximum(ndi.uniform_filter(lightness**2, window) - mean**2, 0.0))
     smooth = _otsu(-busyness)
@@ -169,7 +171,11 @@ def _large_regions(mask: np.ndarray, scale: int) -> list[np.ndarray]:
     """Filled connected regions of ``mask`` big enough to be a plate and not cut by the photo's
     frame, largest first (at most 4)."""
     size = max(3, scale // 100)
-    cleaned = ndi.binary_opening(mask, np.ones((size, size), bool))
+    square = np.ones((size, size), bool)
+    # Closing first: pencil lines and hairs across the plate must not cut it in two. The mask is
+    # padded by its own edge so that regions cut by the frame stay cut by it.
+    padded = np.pad(mask, size, mode="edge")
+    cleaned = ndi.binary_opening(ndi.binary_closing(padded, square), square)[size:-size, size:-size]
     labels, count = ndi.label(cleaned)
     if count == 0:
         return []
