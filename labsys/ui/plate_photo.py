@@ -103,7 +103,9 @@ def _check_and_accept(actor: Actor, plate: Plate, photo: PlatePhoto) -> None:
             ", ".join(f"{lane.centre_x:.0f}" for lane in analysis.lanes),
             key=f"photo_lanes_{photo.id}",
         )
-        if st.form_submit_button("Analyse again with these corrections"):
+        if st.form_submit_button(
+            "Analyse again with these corrections", key=f"photo_reanalyse_{photo.id}"
+        ):
             try:
                 lane_centres = parse_lane_centres(centres)
             except LabsysError as error:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from labsys.audit import AuditEvent, history
 from labsys.auth import Actor, Role
-from labsys.db import transaction
+from labsys.db import session_factory, transaction
 from labsys.errors import ConcurrentEdit, ImageError, PermissionDenied, ValidationError
 from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
 from labsys.plates.identification import identify_plate
@@ -233,3 +233,73 @@ def test_identify_needs_an_accepted_analysis(engine: Engine, actors: dict[Role, 
         transaction(engine) as session,
     ):
         identify_plate(session, actors[Role.VOLUNTEER], plate.id, library())
+
+
+def test_corrections_change_the_analysis_and_are_kept(
+    engine: Engine, actors: dict[Role, Actor], store: PhotoStore
+) -> None:
+    volunteer = actors[Role.VOLUNTEER]
+    plate, _ = laid_out_plate(engine, volunteer)
+    photo, _ = attach_photo(
+        engine,
+        volunteer,
+        plate.id,
+        "uv254",
+        plate_jpeg(),
+        expected_version=plate.version,
+        store=store,
+    )
+    found = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
+    lower_front = found.front.y + 0.25 * (found.origin.y - found.front.y)
+    hints = AnalysisHints(
+        front_y=lower_front, lane_centres=tuple(lane.centre_x for lane in found.lanes)
+    )
+    corrected = analyse_photo(engine, volunteer, photo.id, hints, store=store)
+    assert corrected.front.source == "hint"
+    assert corrected.lanes[1].spots[0].rf == pytest.approx(found.lanes[1].spots[0].rf / 0.75, 0.02)
+    with transaction(engine) as session:
+        version = get_plate(session, volunteer, plate.id).version
+        accepted = accept_analysis(
+            session, volunteer, photo.id, corrected, hints, expected_version=version
+        )
+    assert accepted.parameters["front_y"] == lower_front
+    assert accepted.parameters["lane_centres"] == [lane.centre_x for lane in found.lanes]
+    assert accepted.algorithm_version == found.algorithm_version != ""
+
+
+def test_a_race_between_two_acceptances_overwrites_nothing(
+    engine: Engine, actors: dict[Role, Actor], store: PhotoStore
+) -> None:
+    """Both read the plate before either writes; the database's version check refuses one."""
+    volunteer = actors[Role.VOLUNTEER]
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE): no such race")
+    plate, _ = laid_out_plate(engine, volunteer)
+    photo, _ = attach_photo(
+        engine,
+        volunteer,
+        plate.id,
+        "uv254",
+        plate_jpeg(),
+        expected_version=plate.version,
+        store=store,
+    )
+    analysis = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
+    first, second = session_factory(engine)(), session_factory(engine)()
+    try:
+        version = get_plate(first, volunteer, plate.id).version
+        assert get_plate(second, volunteer, plate.id).version == version
+        accept_analysis(
+            first, volunteer, photo.id, analysis, AnalysisHints(), expected_version=version
+        )
+        first.commit()
+        with pytest.raises(ConcurrentEdit):
+            accept_analysis(
+                second, volunteer, photo.id, analysis, AnalysisHints(), expected_version=version
+            )
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(PlateAnalysisRecord)) == 1

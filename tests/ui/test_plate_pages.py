@@ -100,12 +100,19 @@ def test_photo_page_uploads_analyses_and_accepts(lab: Lab) -> None:
         "chlorprothixene (reference)",
     ]
     assert [round(rf, 2) for rf in table["Rf"]] == [0.33, 0.56, 0.33, 0.56]
+    with transaction(engine) as session:
+        photo_id = session.scalar(select(PlatePhoto.id))
+    centres = app.text_input(key=f"photo_lanes_{photo_id}")
+    centres.input(centres.value.replace(",", " ,")).run()
+    app.button(key=f"photo_reanalyse_{photo_id}").click().run()
+    assert not app.exception
     app.button(key="photo_accept").click().run()
     assert not app.exception
     assert "Analysis accepted" in app.success[-1].value
     with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(PlateAnalysisRecord)) == 1
+        (accepted,) = session.scalars(select(PlateAnalysisRecord)).all()
         assert get_sample(session, volunteer, sample.code).state == "analysed"
+    assert len(accepted.parameters["lane_centres"]) == 3
 
 
 def test_photo_page_refuses_a_text_file_named_jpg(lab: Lab) -> None:
