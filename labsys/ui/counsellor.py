@@ -99,7 +99,7 @@ def _conversation(actor: Actor, view: CounsellorView, lang: Lang) -> None:
         when = view.conversation.held_at.strftime("%Y-%m-%d %H:%M UTC")
         st.success(say("recorded_on", lang).format(when=when, who=view.conversation.counsellor))
         if view.state is State.REPORTED and st.button(
-            say("close_sample", lang), type="primary", use_container_width=True, key="counsel_close"
+            say("close_sample", lang), type="primary", width="stretch", key="counsel_close"
         ):
             attempt(
                 lambda s: close_sample(s, actor, view.code, expected_version=seen),
@@ -123,9 +123,7 @@ def _conversation(actor: Actor, view: CounsellorView, lang: Lang) -> None:
             for referral in choices
         }
         close = st.checkbox(say("close_now", lang), value=True, key="counsel_close_now")
-        submitted = st.form_submit_button(
-            say("save", lang), type="primary", use_container_width=True
-        )
+        submitted = st.form_submit_button(say("save", lang), type="primary", width="stretch")
     if submitted:
         attempt(
             lambda s: record_conversation(
@@ -151,7 +149,7 @@ def _card(view: CounsellorView, lang: Lang) -> None:
         render_card_pdf(card, lang),
         file_name=f"card-{view.code}-{lang}.pdf",
         mime="application/pdf",
-        use_container_width=True,
+        width="stretch",
         key="counsel_card_pdf",
     )
     with st.expander(say("print_card", lang)):

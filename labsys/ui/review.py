@@ -15,6 +15,7 @@ from labsys.errors import LabsysError
 from labsys.results.categories import ResultCategory
 from labsys.results.findings import PURITY_BANDS, ProposedFinding, library
 from labsys.results.models import Confidence, FindingKind
+from labsys.results.plate_evidence import overlay_png, plate_evidence
 from labsys.results.review import (
     confirm_result,
     correct_result,
@@ -27,6 +28,7 @@ from labsys.results.views import ReviewView, Waiting, review_queue, review_view,
 from labsys.samples import State
 from labsys.ui.actions import attempt, flash, seen_version
 from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.plate_context import photo_store
 
 REPORTABLE = [c for c in ResultCategory if c is not ResultCategory.INCONCLUSIVE]
 
@@ -40,7 +42,7 @@ def render() -> None:
     if not queue:
         st.info("No result is waiting for review.")
     else:
-        st.dataframe([row.__dict__ for row in queue], hide_index=True, use_container_width=True)
+        st.dataframe([row.__dict__ for row in queue], hide_index=True, width="stretch")
     code = st.selectbox(
         "Open a result",
         [row.code for row in queue],
@@ -75,6 +77,7 @@ def _result(actor: Actor, code: str) -> None:
             st.markdown(f"Notes: {view.summary}")
         _findings(view)
         st.caption(view.caveat)
+    _plates(actor, view.code)
     if view.confirmations:
         st.markdown("**External confirmation**")
         st.dataframe([c.__dict__ for c in view.confirmations], hide_index=True)
@@ -94,6 +97,26 @@ def _findings(view: ReviewView) -> None:
         )
         for line in finding.evidence:
             st.markdown(f"- {line}")
+
+
+def _plates(actor: Actor, code: str) -> None:
+    plates = run_in_transaction(engine(), lambda s: plate_evidence(s, actor, code))
+    if not plates:
+        st.caption("No plate photo with an accepted analysis is recorded for this sample.")
+    for plate in plates:
+        st.markdown(f"**Plate {plate.title}**, sample in lane {plate.lane}")
+        for photo in plate.photos:
+            st.caption(f"{photo.visualisation}: Rf table of the accepted analysis")
+            st.dataframe(photo.rf_table, hide_index=True)
+            if st.button(
+                f"Show the {photo.visualisation} overlay", key=f"overlay_{photo.photo_id}"
+            ):
+                try:
+                    png = overlay_png(photo, photo_store())
+                except LabsysError as error:
+                    show_error(error)
+                else:
+                    st.image(png, caption=f"{plate.title}, {photo.visualisation}", width=420)
 
 
 def _decisions(actor: Actor, view: ReviewView) -> None:

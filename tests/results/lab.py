@@ -8,10 +8,16 @@ from sqlalchemy import Engine
 
 from labsys.auth import Actor, Role
 from labsys.db import transaction
-from labsys.results.findings import ProposedFinding
+from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
+from labsys.plates.identification import identify_plate
+from labsys.plates.photos import attach_photo
+from labsys.plates.service import get_plate
+from labsys.results.findings import ProposedFinding, proposal_from_draft
 from labsys.results.models import Confidence, FindingKind
 from labsys.results.review import confirm_result, propose_result
 from labsys.samples import Intake, State, move_sample, register
+from labsys.storage.photos import PhotoStore
+from tests.plates.plate_photos import laid_out_plate, library, plate_jpeg
 
 TO_ANALYSED = (State.QUEUED, State.ON_PLATE, State.IMAGED, State.ANALYSED)
 
@@ -56,3 +62,28 @@ def reviewed_sample(engine: Engine, actors: dict[Role, Actor]) -> str:
     with transaction(engine) as session:
         confirm_result(session, actors[Role.COORDINATOR], code, expected_version=1)
     return code
+
+
+def plate_proposal(engine: Engine, analyst: Actor, store: PhotoStore) -> str:
+    """A codeine sample run on a photographed TA plate, proposed from the identification draft."""
+    plate, sample = laid_out_plate(engine, analyst)
+    photo, _ = attach_photo(
+        engine,
+        analyst,
+        plate.id,
+        "uv254",
+        plate_jpeg(),
+        expected_version=plate.version,
+        store=store,
+    )
+    analysis = analyse_photo(engine, analyst, photo.id, AnalysisHints(), store=store)
+    with transaction(engine) as session:
+        version = get_plate(session, analyst, plate.id).version
+        accept_analysis(
+            session, analyst, photo.id, analysis, AnalysisHints(), expected_version=version
+        )
+        draft = identify_plate(session, analyst, plate.id, library()).drafts[sample.code]
+        propose_result(
+            session, analyst, sample.code, **proposal_from_draft(draft), expected_version=None
+        )
+    return sample.code

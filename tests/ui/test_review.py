@@ -12,7 +12,13 @@ from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.results.review import propose_result
 from labsys.samples import State, get_sample
-from tests.results.lab import COCAINE_WITH_LEVAMISOLE, analysed_sample, proposed_sample
+from labsys.storage.photos import PhotoStore
+from tests.results.lab import (
+    COCAINE_WITH_LEVAMISOLE,
+    analysed_sample,
+    plate_proposal,
+    proposed_sample,
+)
 from tests.ui.apptest_lab import configured_lab, page_app
 
 Lab = tuple[Engine, dict[Role, Actor]]
@@ -49,6 +55,19 @@ def test_reviewer_opens_a_proposal_sees_evidence_and_confirms(lab: Lab) -> None:
     assert "confirmed" in app.success[0].value
     assert _state(engine, actors[Role.ADMIN], code) is State.REVIEWED
     assert "No result is waiting" in app.info[0].value
+
+
+def test_reviewer_sees_the_plate_rf_table_and_overlay(lab: Lab, tmp_path: Path) -> None:
+    engine, actors = lab
+    code = plate_proposal(engine, actors[Role.VOLUNTEER], PhotoStore(tmp_path))
+    app = page_app("review", actors[Role.COORDINATOR]).run()
+    app.selectbox(key="review_open").set_value(code).run()
+    assert any("sample in lane 1" in m.value for m in app.markdown)
+    rf_table = app.dataframe[1].value  # after the queue
+    assert f"sample {code}" in set(rf_table["content"])
+    next(b for b in app.button if b.label.startswith("Show the uv254")).click().run()
+    assert not app.exception
+    assert len(app.get("image")) == 1
 
 
 def test_proposer_is_told_someone_else_must_review(lab: Lab) -> None:
