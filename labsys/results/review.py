@@ -49,6 +49,15 @@ def result_of(session: Session, sample: Sample) -> SampleResult | None:
     return session.scalar(select(SampleResult).where(SampleResult.sample_id == sample.id))
 
 
+def result_version(session: Session, actor: Actor, code: str) -> int | None:
+    """The version of the sample's result as it is now (None when none was proposed yet).
+
+    A page remembers it when it shows a proposal button, and the proposal names it.
+    """
+    result = result_of(session, get_sample(session, actor, code))
+    return None if result is None else result.version
+
+
 def confirmed_result(session: Session, sample: Sample) -> SampleResult:
     """The sample's reviewed result, ready to give to the person; a clear refusal otherwise."""
     result = result_of(session, sample)

@@ -7,6 +7,7 @@ Pages rerun after an action so that what they show is read again from the databa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -16,9 +17,10 @@ from labsys.errors import LabsysError
 from labsys.ui.context import engine, show_error
 
 _FLASH = "action_flash"
+V = TypeVar("V", int, int | None)
 
 
-def seen_version(key: str, current: int) -> int:
+def seen_version(key: str, current: V) -> V:
     """The version the person first saw of what ``key`` names, kept until they act on it.
 
     Actions name this version, so a change someone else made meanwhile is refused rather than

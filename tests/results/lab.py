@@ -12,11 +12,15 @@ from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
 from labsys.plates.identification import identify_plate
 from labsys.plates.photos import attach_photo
 from labsys.plates.service import get_plate
+from labsys.results.categories import ResultCategory
 from labsys.results.findings import ProposedFinding, proposal_from_draft
 from labsys.results.models import Confidence, FindingKind
 from labsys.results.review import confirm_result, propose_result
 from labsys.samples import Intake, State, move_sample, register
 from labsys.storage.photos import PhotoStore
+from labsys.tlc.bands import Band
+from labsys.tlc.draft import Finding, ResultDraft
+from labsys.tlc.identify import Candidate, SpotIdentification, Verdict
 from tests.plates.plate_photos import laid_out_plate, library, plate_jpeg
 
 TO_ANALYSED = (State.QUEUED, State.ON_PLATE, State.IMAGED, State.ANALYSED)
@@ -87,3 +91,24 @@ def plate_proposal(engine: Engine, analyst: Actor, store: PhotoStore) -> str:
             session, analyst, sample.code, **proposal_from_draft(draft), expected_version=None
         )
     return sample.code
+
+
+def draft_finding(
+    hrf: float, verdict: Verdict, substance: str | None, *, expected: bool = False
+) -> Finding:
+    """One spot of a draft, as the identification would describe it."""
+    band = Band(lane_index=2, hrf=hrf, spots={}, photographed=("uv254",))
+    candidates = (
+        ()
+        if substance is None
+        else (Candidate(substance, 0.9, 12.0, hrf, True, False, (f"co-spotted {substance}",)),)
+    )
+    spot = SpotIdentification(band, None, verdict, candidates)
+    return Finding(spot, substance, expected, alarming=False, purity="high" if expected else None)
+
+
+def cocaine_draft(
+    category: ResultCategory, *findings: Finding, code: str = "7K3M-9QXR-T"
+) -> ResultDraft:
+    """A draft for a sample sold as cocaine, with one note for the reviewer."""
+    return ResultDraft(code, "cocaine", category, findings, notes=("front uneven",))

@@ -5,35 +5,17 @@ from __future__ import annotations
 from labsys.results.categories import ResultCategory
 from labsys.results.findings import proposal_from_draft
 from labsys.results.models import Confidence, FindingKind
-from labsys.tlc.bands import Band
-from labsys.tlc.draft import Finding, ResultDraft
-from labsys.tlc.identify import Candidate, SpotIdentification, Verdict
-
-
-def _finding(
-    hrf: float, verdict: Verdict, substance: str | None, *, expected: bool = False
-) -> Finding:
-    band = Band(lane_index=2, hrf=hrf, spots={}, photographed=("uv254",))
-    candidates = (
-        ()
-        if substance is None
-        else (Candidate(substance, 0.9, 12.0, hrf, True, False, (f"co-spotted {substance}",)),)
-    )
-    spot = SpotIdentification(band, None, verdict, candidates)
-    return Finding(spot, substance, expected, alarming=False, purity="high" if expected else None)
-
-
-def _draft(category: ResultCategory, *findings: Finding) -> ResultDraft:
-    return ResultDraft("7K3M-9QXR-T", "cocaine", category, findings, notes=("front uneven",))
+from labsys.tlc.identify import Verdict
+from tests.results.lab import cocaine_draft, draft_finding
 
 
 def test_draft_findings_keep_kind_confidence_and_evidence() -> None:
     arguments = proposal_from_draft(
-        _draft(
+        cocaine_draft(
             ResultCategory.AS_EXPECTED_WITH_ADULTERANTS,
-            _finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
-            _finding(30, Verdict.PROBABLE, "levamisole"),
-            _finding(31, Verdict.POSSIBLE, "levamisole"),
+            draft_finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
+            draft_finding(30, Verdict.PROBABLE, "levamisole"),
+            draft_finding(31, Verdict.POSSIBLE, "levamisole"),
         )
     )
     assert arguments["category"] is ResultCategory.AS_EXPECTED_WITH_ADULTERANTS
@@ -48,10 +30,10 @@ def test_draft_findings_keep_kind_confidence_and_evidence() -> None:
 
 def test_unnamed_spots_go_to_the_summary_and_make_it_inconclusive() -> None:
     arguments = proposal_from_draft(
-        _draft(
+        cocaine_draft(
             ResultCategory.AS_EXPECTED_WITH_ADULTERANTS,
-            _finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
-            _finding(70, Verdict.UNKNOWN, None),
+            draft_finding(48, Verdict.IDENTIFIED, "cocaine", expected=True),
+            draft_finding(70, Verdict.UNKNOWN, None),
         )
     )
     assert arguments["category"] is ResultCategory.INCONCLUSIVE
@@ -63,7 +45,9 @@ def test_unnamed_spots_go_to_the_summary_and_make_it_inconclusive() -> None:
 
 def test_without_the_expected_substance_others_are_other() -> None:
     arguments = proposal_from_draft(
-        _draft(ResultCategory.DIFFERENT_SUBSTANCE, _finding(40, Verdict.IDENTIFIED, "caffeine"))
+        cocaine_draft(
+            ResultCategory.DIFFERENT_SUBSTANCE, draft_finding(40, Verdict.IDENTIFIED, "caffeine")
+        )
     )
     assert [f.kind for f in arguments["findings"]] == [FindingKind.OTHER]
     assert arguments["category"] is ResultCategory.DIFFERENT_SUBSTANCE
