@@ -8,8 +8,18 @@ import pytest
 from sqlalchemy import Engine
 
 from labsys.auth import Actor, Role
+from labsys.monitoring.alert_rules import AlertRules, load_rules
 from labsys.results.models import SampleResult
+from tests.monitoring.alerting import RULES_YAML
 from tests.monitoring.seeding import add_actors, add_result
+
+
+@pytest.fixture(scope="session")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> AlertRules:
+    """The test alert rules (:data:`tests.monitoring.alerting.RULES_YAML`), loaded once."""
+    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
+    path.write_text(RULES_YAML)
+    return load_rules(path)
 
 
 @pytest.fixture
