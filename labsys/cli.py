@@ -21,7 +21,7 @@ from labsys.db import make_engine, transaction, upgrade
 from labsys.errors import LabsysError, ValidationError
 from labsys.logging import configure_logging
 from labsys.monitoring.cli import add_alerts_command, add_export_command
-from labsys.storage.cli import add_backup_commands
+from labsys.storage.cli import add_backup_commands, add_purge_command
 from labsys.tlc.cli import add_analyse_command
 from labsys.tlc.identify_cli import add_identify_command, add_references_command
 
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_command(commands)
     add_prompts_command(commands)
     add_backup_commands(commands)
+    add_purge_command(commands)
     return parser
 
 

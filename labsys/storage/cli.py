@@ -1,4 +1,4 @@
-"""The ``labsys backup`` and ``labsys restore`` commands (run by whoever operates the server)."""
+"""The ``labsys backup``, ``restore`` and ``purge`` commands, run by the server's operator."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from labsys.config import load_settings
 from labsys.db import make_engine
 from labsys.storage.backup import create_backup, restore_backup
+from labsys.storage.purge import purge, retention_days
 
 
 def photos_dir() -> Path:
@@ -41,6 +42,24 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    days = args.older_than if args.older_than is not None else retention_days()
+    engine = make_engine(settings.database_url)
+    try:
+        report = purge(engine, settings.data_dir, older_than_days=days, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    verb = "Would purge" if args.dry_run else "Purged"
+    print(
+        f"{verb} {len(report.samples)} sample(s) finished over {days} days ago: "
+        f"{report.notes_blanked} lab note(s) blanked, {len(report.photos)} photo file(s) deleted."
+    )
+    for code in report.samples:
+        print(f"  {code}")
+    return 0
+
+
 def add_backup_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``backup PATH`` and ``restore PATH [--force]`` to the ``labsys`` command."""
     backup = commands.add_parser(
@@ -58,3 +77,18 @@ def add_backup_commands(commands: argparse._SubParsersAction) -> None:
         help="replace a non-empty target (drops and recreates the schema; stop the app first)",
     )
     restore.set_defaults(handler=_restore)
+
+
+def add_purge_command(commands: argparse._SubParsersAction) -> None:
+    """Add ``purge [--older-than DAYS] [--dry-run]`` to the ``labsys`` command."""
+    purging = commands.add_parser(
+        "purge", help="blank lab notes and delete photos of samples finished long ago"
+    )
+    purging.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        help="retention in days (default: LABSYS_RETENTION_DAYS, or 90)",
+    )
+    purging.add_argument("--dry-run", action="store_true", help="only say what would be purged")
+    purging.set_defaults(handler=_purge)
