@@ -96,41 +96,46 @@ def find_lanes(
 
     Notes
     -----
-    With ``count`` given, the ``count`` most prominent peaks at least half a nominal lane spacing
-    apart are taken; lanes still missing are placed on the regular grid that best fits the lanes
-    found (least squares over offset and spacing), at the grid positions no found lane occupies.
+    Without ``count``, every peak above ``threshold`` at least ``MIN_LANE_SPACING`` apart is a lane.
+    With ``count``, lanes are assumed roughly evenly spaced (as they are spotted with a ruler, each
+    off by up to a quarter of the spacing): the regular grid of ``count`` positions whose
+    neighbourhoods hold the most evidence is chosen (evidence capped at twice ``threshold`` so that
+    it counts lanes, not how heavily they were loaded), then each lane moves to the evidence peak
+    near its grid position, or stays on the grid when it left no trace (an empty lane).
     """
     width = len(evidence)
     spacing = max(3, round(MIN_LANE_SPACING * width))
-    if count is not None:
-        spacing = max(spacing, round(0.5 * width / (count + 1)))
-    peaks, props = signal.find_peaks(evidence, height=threshold, distance=spacing, prominence=0)
-    order = np.argsort(props["prominences"])[::-1]
-    strong = np.sort(peaks[order[: count if count is not None else len(order)]]).astype(float)
-    if count is None or len(strong) == count:
-        return strong
-    return _complete_grid(strong, count, width)
+    peaks, props = signal.find_peaks(evidence, height=threshold, distance=spacing)
+    if count is None:
+        return peaks.astype(float)
+    # Each peak votes once, capped at twice the threshold: the grid counts lanes, not loads.
+    votes = np.zeros(width)
+    votes[peaks] = np.minimum(props["peak_heights"], 2 * threshold)
+    grid, reach = _best_grid(votes, count, threshold)
+    centres = []
+    for position in grid:
+        near = peaks[np.abs(peaks - position) <= reach]
+        centres.append(float(near[np.argmax(votes[near])]) if len(near) else float(position))
+    return np.array(centres)
 
 
-def _complete_grid(found: np.ndarray, count: int, width: int) -> np.ndarray:
-    """Add lanes on the best-fitting regular grid where none was found."""
+def _best_grid(votes: np.ndarray, count: int, threshold: float) -> tuple[np.ndarray, float]:
+    """The evenly spaced ``count`` positions with most votes within a quarter spacing of them;
+    ties (empty lanes) go to the grid closest to even spacing with equal margins."""
+    width = len(votes)
     default = width * np.arange(1, count + 1) / (count + 1)
-    if len(found) == 0:
-        return default
-    best: tuple[float, np.ndarray] | None = None
-    for step in np.linspace(0.5, 1.5, 41) * width / (count + 1):
-        for first in range(count - len(found) + 1):
-            grid = found[0] - first * step + step * np.arange(count)
-            if grid[0] < 0 or grid[-1] > width - 1:
-                continue
-            mismatch = np.sum(np.min(np.abs(found[:, None] - grid[None, :]), axis=1) ** 2)
-            cost = float(mismatch + 0.05 * np.mean((grid - default) ** 2))
-            if best is None or cost < best[0]:
-                best = (cost, grid)
-    grid = default if best is None else best[1]
-    free = [x for x in grid if np.min(np.abs(found - x)) > 0.5 * (grid[1] - grid[0])]
-    extra = sorted(free, key=lambda x: -np.min(np.abs(found - x)))[: count - len(found)]
-    result = np.sort(np.concatenate([found, extra]))
-    if len(result) < count:  # the grid could not host them all: fall back to the default grid
-        return default
-    return result
+    if count == 1:
+        return default, 0.5 * width
+    best: tuple[float, np.ndarray, float] | None = None
+    for pitch in np.linspace(0.25, 1.0, 61) * (width - 1) / (count - 1):
+        reach = 0.25 * pitch
+        near = ndi.maximum_filter1d(votes, 2 * max(1, round(reach)) + 1)
+        starts = np.arange(0.0, width - (count - 1) * pitch)
+        grids = starts[:, None] + pitch * np.arange(count)
+        score = near[np.clip(grids.round().astype(int), 0, width - 1)].sum(axis=1)
+        score -= 0.1 * threshold * np.abs(grids - default).mean(axis=1) / pitch
+        index = int(np.argmax(score))
+        if best is None or score[index] > best[0]:
+            best = (float(score[index]), grids[index], reach)
+    assert best is not None
+    return best[1], best[2]
