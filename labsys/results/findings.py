@@ -263,5 +263,44 @@ def proposal_from_draft(draft: ResultDraft) -> ProposalArguments:
     )
 
 
+def proposal_from_confirmation(
+    sold_as: str, external_lab: str, names: Sequence[str]
+) -> ProposalArguments:
+    """The result an external lab's answer suggests, for a person to check and propose.
+
+    A confirmatory method (GC-MS) is taken as sure of what it reports. Substances the reference
+    library does not know cannot be stated as findings; the summary names them.
+    """
+    expected = library().find(sold_as)
+    known = [s.name for s in map(library().find, names) if s is not None]
+    unknown = [name for name in names if library().find(name) is None]
+    has_expected = expected is not None and expected.name in known
+    findings = [
+        ProposedFinding(
+            substance=name,
+            kind=FindingKind.EXPECTED
+            if expected is not None and name == expected.name
+            else FindingKind.ADULTERANT
+            if has_expected
+            else FindingKind.OTHER,
+            confidence=Confidence.HIGH,
+        )
+        for name in dict.fromkeys(known)
+    ]
+    others = len(findings) - has_expected
+    if has_expected:
+        category = (
+            ResultCategory.AS_EXPECTED_WITH_ADULTERANTS if others else ResultCategory.AS_EXPECTED
+        )
+    else:
+        category = ResultCategory.DIFFERENT_SUBSTANCE if others else ResultCategory.NOTHING_DETECTED
+    summary = f"confirmed by {external_lab}"
+    if unknown:
+        summary += f"; also reported, not in the reference library: {', '.join(unknown)}"
+    return ProposalArguments(
+        category=category, findings=findings, purity_band=None, summary=summary[:SUMMARY_MAX]
+    )
+
+
 def _rank(confidence: Confidence) -> int:
     return list(Confidence).index(confidence)

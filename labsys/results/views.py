@@ -188,3 +188,15 @@ def samples_in(session: Session, actor: Actor, state: State) -> list[Waiting]:
         .order_by(Sample.updated_at, Sample.id)
     )
     return [Waiting(*row) for row in rows]
+
+
+def latest_confirmation(session: Session, actor: Actor, code: str) -> ConfirmationRow | None:
+    """The external lab's most recent answer about sample ``code``, if one was recorded."""
+    require(actor, Permission.REVIEW)
+    sample = get_sample(session, actor, code)
+    confirmation = session.scalar(
+        select(Confirmation)
+        .where(Confirmation.sample_id == sample.id, Confirmation.received_on.is_not(None))
+        .order_by(Confirmation.id.desc())
+    )
+    return None if confirmation is None else _confirmation_row(sample.code, confirmation)

@@ -1,36 +1,24 @@
 """Review: the queue of proposed results, one result with its evidence, and the decisions.
 
-A reviewer confirms, corrects (with a reason) or marks a result inconclusive; inconclusive samples
-go to retest or to an external lab, whose answer is recorded here too.
+A reviewer confirms, corrects (with a reason) or marks a result inconclusive; what happens to
+inconclusive samples next is in :mod:`labsys.ui.review_external`, shown below.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from labsys.auth import Actor, Permission
-from labsys.db import run_in_transaction, utcnow
+from labsys.db import run_in_transaction
 from labsys.errors import LabsysError
-from labsys.results.categories import ResultCategory
-from labsys.results.findings import PURITY_BANDS, ProposedFinding, library
-from labsys.results.models import Confidence, FindingKind
 from labsys.results.plate_evidence import overlay_png, plate_evidence
-from labsys.results.review import (
-    confirm_result,
-    correct_result,
-    mark_inconclusive,
-    record_confirmation,
-    send_for_confirmation,
-    send_to_retest,
-)
-from labsys.results.views import ReviewView, Waiting, review_queue, review_view, samples_in
-from labsys.samples import State
+from labsys.results.review import confirm_result, correct_result, mark_inconclusive
+from labsys.results.views import ReviewView, review_queue, review_view
+from labsys.ui import review_external
 from labsys.ui.actions import attempt, flash, seen_version
 from labsys.ui.context import engine, require_page, show_error
 from labsys.ui.plate_context import photo_store
-
-REPORTABLE = [c for c in ResultCategory if c is not ResultCategory.INCONCLUSIVE]
+from labsys.ui.result_form import result_fields
 
 
 def render() -> None:
@@ -53,8 +41,7 @@ def render() -> None:
     )
     if code:
         _result(actor, code)
-    _inconclusive(actor)
-    _confirmations(actor)
+    review_external.render(actor)
 
 
 def _result(actor: Actor, code: str) -> None:
@@ -145,129 +132,31 @@ def _decisions(actor: Actor, view: ReviewView) -> None:
 
 
 def _correction_form(actor: Actor, view: ReviewView, seen: int, key: str) -> None:
-    substances = sorted(library().substances)
-    rows = pd.DataFrame(
-        [
-            {"substance": f.substance, "kind": f.kind, "confidence": f.confidence}
-            for f in view.findings
-        ],
-        columns=["substance", "kind", "confidence"],
-    )
     with st.form("review_correct"):
-        category = st.selectbox(
-            "Category",
-            REPORTABLE,
-            index=REPORTABLE.index(view.category) if view.category in REPORTABLE else 0,
-            format_func=lambda c: c.label,
-            key="review_category",
-        )
-        edited = st.data_editor(
-            rows,
-            num_rows="dynamic",
-            hide_index=True,
-            column_config={
-                "substance": st.column_config.SelectboxColumn(options=substances, required=True),
-                "kind": st.column_config.SelectboxColumn(
-                    options=[k.value for k in FindingKind], required=True
-                ),
-                "confidence": st.column_config.SelectboxColumn(
-                    options=[c.value for c in Confidence], required=True
-                ),
-            },
-            key="review_findings",
-        )
-        purity = st.selectbox(
-            "Purity of the expected substance",
-            PURITY_BANDS,
-            index=PURITY_BANDS.index(view.purity_band) if view.purity_band else None,
-            key="review_purity",
+        fields = result_fields(
+            "review",
+            category=view.category,
+            findings=[
+                {"substance": f.substance, "kind": f.kind, "confidence": f.confidence}
+                for f in view.findings
+            ],
+            purity_band=view.purity_band,
         )
         reason = st.text_input("Reason for the correction", key="review_reason")
         submitted = st.form_submit_button("Save correction", type="primary")
     if submitted:
-        findings = [
-            ProposedFinding(row["substance"], row["kind"], row["confidence"])
-            for row in edited.dropna().to_dict("records")
-        ]
         attempt(
             lambda s: correct_result(
                 s,
                 actor,
                 view.code,
-                category=category,
-                findings=findings,
+                category=fields.category,
+                findings=fields.findings,
                 reason=reason,
-                purity_band=purity,
+                purity_band=fields.purity_band,
                 summary=view.summary,
                 expected_version=seen,
             ),
             f"Result of {view.code} corrected and confirmed.",
             seen=key,
-        )
-
-
-def _label(sample: Waiting) -> str:
-    return f"{sample.code} (sold as {sample.sold_as})"
-
-
-def _inconclusive(actor: Actor) -> None:
-    waiting = run_in_transaction(engine(), lambda s: samples_in(s, actor, State.INCONCLUSIVE))
-    if not waiting:
-        return
-    st.subheader("Inconclusive: retest or confirm elsewhere")
-    with st.form("review_next_step"):
-        sample = st.selectbox("Sample", waiting, format_func=_label, key="next_sample")
-        retest, confirm = st.columns(2)
-        reason = retest.text_input("Reason for a retest", key="next_reason")
-        to_retest = retest.form_submit_button("Send to retest")
-        lab = confirm.text_input("External lab", key="next_lab")
-        to_lab = confirm.form_submit_button("Send for confirmation")
-    if to_retest:
-        attempt(
-            lambda s: send_to_retest(
-                s, actor, sample.code, reason=reason, expected_version=sample.version
-            ),
-            f"{sample.code} is back in the lab's queue for a retest.",
-        )
-    if to_lab:
-        attempt(
-            lambda s: send_for_confirmation(
-                s, actor, sample.code, external_lab=lab, expected_version=sample.version
-            ),
-            f"{sample.code} is recorded as sent to {lab}.",
-        )
-
-
-def _confirmations(actor: Actor) -> None:
-    waiting = run_in_transaction(
-        engine(), lambda s: samples_in(s, actor, State.SENT_FOR_CONFIRMATION)
-    )
-    if not waiting:
-        return
-    st.subheader("Record an external confirmation")
-    with st.form("review_confirmation"):
-        sample = st.selectbox("Sample", waiting, format_func=_label, key="conf_sample")
-        lab = st.text_input("External lab", key="conf_lab")
-        found = st.multiselect(
-            "Substances the lab found",
-            sorted(library().substances),
-            accept_new_options=True,
-            key="conf_found",
-        )
-        received_on = st.date_input("Received on", value=utcnow().date(), key="conf_date")
-        reference = st.text_input("The lab's report number", key="conf_reference")
-        submitted = st.form_submit_button("Record confirmation", type="primary")
-    if submitted:
-        attempt(
-            lambda s: record_confirmation(
-                s,
-                actor,
-                sample.code,
-                external_lab=lab,
-                findings=found,
-                received_on=received_on,
-                reference=reference,
-                expected_version=sample.version,
-            ),
-            f"Confirmation recorded for {sample.code}: it is ready for a result proposal.",
         )

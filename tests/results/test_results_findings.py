@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from labsys.results.categories import ResultCategory
-from labsys.results.findings import proposal_from_draft
+from labsys.results.findings import proposal_from_confirmation, proposal_from_draft
 from labsys.results.models import Confidence, FindingKind
 from labsys.tlc.identify import Verdict
 from tests.results.lab import cocaine_draft, draft_finding
@@ -51,3 +51,18 @@ def test_without_the_expected_substance_others_are_other() -> None:
     )
     assert [f.kind for f in arguments["findings"]] == [FindingKind.OTHER]
     assert arguments["category"] is ResultCategory.DIFFERENT_SUBSTANCE
+
+
+def test_a_confirmation_suggests_findings_and_category() -> None:
+    arguments = proposal_from_confirmation("coke", "LNS", ["Levamisole", "cocaine", "mannitol"])
+    assert arguments["category"] is ResultCategory.AS_EXPECTED_WITH_ADULTERANTS
+    assert [(f.substance, f.kind, f.confidence) for f in arguments["findings"]] == [
+        ("levamisole", FindingKind.ADULTERANT, Confidence.HIGH),
+        ("cocaine", FindingKind.EXPECTED, Confidence.HIGH),
+    ]
+    assert arguments["summary"] == (
+        "confirmed by LNS; also reported, not in the reference library: mannitol"
+    )
+    assert proposal_from_confirmation("cocaine", "LNS", [])["category"] is (
+        ResultCategory.NOTHING_DETECTED
+    )

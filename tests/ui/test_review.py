@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
 from labsys.auth import Actor, Role
 from labsys.db import transaction
-from labsys.results.review import propose_result
+from labsys.results.review import mark_inconclusive, propose_result, result_of
 from labsys.samples import State, get_sample
 from labsys.storage.photos import PhotoStore
 from tests.results.lab import (
@@ -33,6 +34,12 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
 def _state(engine: Engine, actor: Actor, code: str) -> State:
     with transaction(engine) as session:
         return State(get_sample(session, actor, code).state)
+
+
+def _click(app: AppTest, label: str) -> None:
+    next(b for b in app.button if b.label == label).click().run()
+    assert not app.exception
+    assert not app.error, app.error[0].value
 
 
 def _markdown(app: object) -> str:
@@ -96,6 +103,35 @@ def test_inconclusive_then_retest(lab: Lab) -> None:
     assert not app.exception
     assert "retest" in app.success[0].value
     assert _state(engine, actors[Role.ADMIN], code) is State.RETEST
+
+
+def test_confirmation_sent_recorded_and_proposed_from_the_page(lab: Lab) -> None:
+    engine, actors = lab
+    coordinator = actors[Role.COORDINATOR]
+    code = proposed_sample(engine, actors)
+    with transaction(engine) as session:
+        mark_inconclusive(session, coordinator, code, reason="spots merge", expected_version=1)
+    app = page_app("review", coordinator).run()
+    app.text_input(key="next_lab").input("LNS Luxembourg")
+    _click(app, "Send for confirmation")
+    assert _state(engine, coordinator, code) is State.SENT_FOR_CONFIRMATION
+    app.text_input(key="conf_lab").input("LNS Luxembourg")
+    app.multiselect(key="conf_found").set_value(["cocaine", "levamisole"])
+    app.text_input(key="conf_reference").input("GCMS-2026-0117")
+    _click(app, "Record confirmation")
+    assert _state(engine, coordinator, code) is State.CONFIRMATION_RECEIVED
+    assert "found: cocaine, levamisole" in app.caption[-1].value
+    _click(app, "Propose for review")
+    assert "proposed" in app.success[0].value
+    with transaction(engine) as session:
+        result = result_of(session, get_sample(session, coordinator, code))
+        assert result is not None
+        assert (result.status, result.category, result.proposed_by_id) == (
+            "proposed",
+            "as_expected_with_adulterants",
+            coordinator.id,
+        )
+    assert list(app.dataframe[0].value["own"]) == [True]  # someone else must review it
 
 
 def test_review_page_refuses_other_roles(lab: Lab) -> None:
