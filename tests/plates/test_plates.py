@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from labsys.audit import AuditEvent, history
 from labsys.auth import Actor, Role
-from labsys.db import session_factory, transaction
+from labsys.db import make_engine, session_factory, transaction, upgrade
 from labsys.errors import ConcurrentEdit, ImageError, PermissionDenied, ValidationError
 from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
 from labsys.plates.identification import identify_plate
@@ -19,6 +19,7 @@ from labsys.plates.service import create_plate, get_plate, list_plates, plate_la
 from labsys.samples import get_sample
 from labsys.storage.photos import PhotoStore
 from labsys.tlc.layout import parse_layout
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, make_actors
 from tests.plates.plate_photos import (
     laid_out_plate,
     layout_data,
@@ -267,13 +268,18 @@ def test_corrections_change_the_analysis_and_are_kept(
     assert accepted.algorithm_version == found.algorithm_version != ""
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
 def test_a_race_between_two_acceptances_overwrites_nothing(
-    engine: Engine, actors: dict[Role, Actor], store: PhotoStore
+    postgres_schema_url: str, store: PhotoStore
 ) -> None:
-    """Both read the plate before either writes; the database's version check refuses one."""
-    volunteer = actors[Role.VOLUNTEER]
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE): no such race")
+    """Both read the plate before either writes; the database's version check refuses one.
+
+    PostgreSQL only: SQLite serialises write transactions (BEGIN IMMEDIATE), so it has no race.
+    """
+    engine = make_engine(postgres_schema_url)
+    upgrade(engine)
+    volunteer = make_actors(engine)[Role.VOLUNTEER]
     plate, _ = laid_out_plate(engine, volunteer)
     photo, _ = attach_photo(
         engine,
@@ -303,3 +309,4 @@ def test_a_race_between_two_acceptances_overwrites_nothing(
         second.close()
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(PlateAnalysisRecord)) == 1
+    engine.dispose()
