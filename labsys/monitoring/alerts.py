@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +21,7 @@ from labsys.audit import record
 from labsys.auth import Actor, Permission, require
 from labsys.db import utcnow
 from labsys.errors import ConcurrentEdit, InvalidTransition, NotFound, ValidationError
-from labsys.monitoring.alert_matching import AlertDraft, Scope, match_rule
+from labsys.monitoring.alert_matching import Scope, match_rule
 from labsys.monitoring.alert_rules import AlertRules, load_rules
 from labsys.monitoring.models import Alert, AlertState
 from labsys.text import clean_text, refuse_personal_data
@@ -74,6 +74,7 @@ def evaluate_all(
 
 
 def _raise(session: Session, rules: AlertRules, scope: Scope) -> list[Alert]:
+    """Store the drafts whose evidence is new, in one INSERT; audit and return them."""
     drafts = {
         draft.evidence_key: draft
         for rule in rules.rules
@@ -81,40 +82,45 @@ def _raise(session: Session, rules: AlertRules, scope: Scope) -> list[Alert]:
     }
     if not drafts:
         return []
-    known = set(session.scalars(select(Alert.evidence_key).where(Alert.evidence_key.in_(drafts))))
-    raised = []
-    for key, draft in drafts.items():
-        if key not in known and (alert := _store(session, key, draft)) is not None:
-            raised.append(alert)
+    now = utcnow()
+    rows = [
+        {
+            "evidence_key": key,
+            "rule": draft.rule,
+            "kind": draft.kind,
+            "substance": draft.substance,
+            "title": draft.title[:300],
+            "evidence": draft.evidence,
+            "state": AlertState.NEW.value,
+            "raised_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for key, draft in drafts.items()
+    ]
+    ids = session.scalars(_insert_new_evidence(session).returning(Alert.id), rows).all()
+    raised = list(session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)))
+    for alert in raised:
+        record(
+            session,
+            None,
+            _ENTITY,
+            alert.id,
+            "raised",
+            to_state=alert.state,
+            details={"rule": alert.rule},
+        )
     return raised
 
 
-def _store(session: Session, key: str, draft: AlertDraft) -> Alert | None:
-    """Insert one alert, or None if a concurrent check raised the same evidence meanwhile."""
-    alert = Alert(
-        evidence_key=key,
-        rule=draft.rule,
-        kind=draft.kind,
-        substance=draft.substance,
-        title=draft.title[:300],
-        evidence=draft.evidence,
-        state=AlertState.NEW.value,
-    )
-    try:
-        with session.begin_nested():
-            session.add(alert)
-    except IntegrityError:
-        return None
-    record(
-        session,
-        None,
-        _ENTITY,
-        alert.id,
-        "raised",
-        to_state=alert.state,
-        details={"rule": draft.rule},
-    )
-    return alert
+def _insert_new_evidence(session: Session) -> sqlite.Insert | postgresql.Insert:
+    """INSERT that skips evidence already stored (also by a concurrent check, at the same time).
+
+    The unique evidence key decides; SQLite and PostgreSQL spell "ON CONFLICT DO NOTHING" alike.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Alert).on_conflict_do_nothing(index_elements=[Alert.evidence_key])
 
 
 def move_alert(
