@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from labsys.audit import record
 from labsys.auth import Actor, Permission, require
 from labsys.db import run_in_transaction
+from labsys.errors import ValidationError
 from labsys.plates.models import PlatePhoto
 from labsys.plates.service import advance_samples, get_plate, plate_layout, touch_plate
 from labsys.samples.workflow import State
 from labsys.storage.photos import PhotoCheck, PhotoStore, StoredPhoto, check_photo
+
+MAX_VISUALISATION_LENGTH = 40
 
 
 def attach_photo(
@@ -55,6 +58,11 @@ def attach_photo(
         A badly named visualisation, or the plate changed meanwhile.
     """
     require(actor, Permission.LAB_WORK)
+    if len(visualisation) > MAX_VISUALISATION_LENGTH:
+        raise ValidationError(
+            f"Visualisation: at most {MAX_VISUALISATION_LENGTH} characters, e.g. uv254 or "
+            "iodoplatinate."
+        )
     run_in_transaction(
         engine,
         lambda session: plate_layout(get_plate(session, actor, plate_id), also=[visualisation]),

@@ -21,6 +21,7 @@ from labsys.samples.models import Sample
 from labsys.samples.search import get_sample
 from labsys.samples.transitions import move_sample
 from labsys.samples.workflow import State
+from labsys.text import clean_text
 from labsys.tlc.layout import PlateLayout, parse_layout
 from labsys.tlc.references import ReferenceLibrary
 
@@ -57,6 +58,8 @@ def create_plate(
     """
     require(actor, Permission.LAB_WORK)
     layout = layout.check_against(library)
+    plate_type = clean_text(layout.plate_type, "Plate type", max_length=60, required=True)
+    lot = clean_text(layout.lot, "Plate lot", max_length=40) or None
     codes = [lane.sample_code for lane in layout.lanes if lane.sample_code is not None]
     samples = [get_sample(session, actor, code) for code in codes]
     _refuse_repeats(samples)
@@ -70,8 +73,8 @@ def create_plate(
     plate = Plate(
         label=layout.plate_id,
         system=layout.system,
-        plate_type=layout.plate_type,
-        lot=layout.lot,
+        plate_type=plate_type,
+        lot=lot,
         development_distance_mm=layout.development_distance_mm,
         developed_on=layout.date,
         visualisations=list(layout.visualisations),

@@ -69,6 +69,12 @@ def test_layout_refuses_samples_not_waiting_and_unknown_references(
         transaction(engine) as session,
     ):
         create_plate(session, volunteer, parse_layout(data), library())
+    data = layout_data(other.code) | {"plate_type": "silica " * 10}
+    with (
+        pytest.raises(ValidationError, match="Plate type is limited to 60"),
+        transaction(engine) as session,
+    ):
+        create_plate(session, volunteer, parse_layout(data), library())
     assert _state(engine, volunteer, other.code) == "queued"
 
 
