@@ -37,14 +37,19 @@ COCAINE_WITH_LEVAMISOLE = {
 }
 
 
-def analysed_sample(engine: Engine, actor: Actor, sold_as: str = "cocaine") -> str:
+def analysed_sample(
+    engine: Engine, actor: Actor, sold_as: str = "cocaine", *, consent: bool = False
+) -> str:
     """Register a sample and take it through the lab to analysed; return its code."""
+    intake = Intake(
+        sold_as=sold_as,
+        form="powder",
+        site="Gare",
+        received_on=date.today(),
+        monitoring_consent=consent,
+    )
     with transaction(engine) as session:
-        sample = register(
-            session,
-            actor,
-            Intake(sold_as=sold_as, form="powder", site="Gare", received_on=date.today()),
-        )
+        sample = register(session, actor, intake)
         for state in TO_ANALYSED:
             move_sample(session, actor, sample.code, state, expected_version=sample.version)
         return sample.code

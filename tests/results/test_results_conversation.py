@@ -10,13 +10,17 @@ from labsys.auth import Actor, Role
 from labsys.counselling.knowledge import Referral
 from labsys.db import transaction
 from labsys.errors import InvalidTransition, PermissionDenied, ValidationError
+from labsys.monitoring.alerts import move_alert
+from labsys.monitoring.models import Alert
 from labsys.results.conversation import close_sample, record_conversation
 from labsys.results.counsel import counsellor_view
+from labsys.results.findings import ProposedFinding
 from labsys.results.models import Confidence
 from labsys.results.records import ConversationReferral
+from labsys.results.review import confirm_result, propose_result
 from labsys.results.wording import EXTRA, say
 from labsys.samples import State, get_sample
-from tests.results.lab import proposed_sample, reviewed_sample
+from tests.results.lab import analysed_sample, proposed_sample, reviewed_sample
 
 Actors = dict[Role, Actor]
 
@@ -38,6 +42,39 @@ def test_view_gives_the_result_in_plain_words_and_the_prompts(
     assert Referral.DOCTOR in view.prompts.referrals
     assert view.conversation is None
     assert view.card().found == ("cocaine", "levamisole")
+
+
+def test_confirmed_fentanyl_raises_an_alert_counsellors_see_once_published(
+    engine: Engine, actors: Actors
+) -> None:
+    volunteer, coordinator = actors[Role.VOLUNTEER], actors[Role.COORDINATOR]
+    code = analysed_sample(engine, volunteer, "heroin", consent=True)
+    with transaction(engine) as session:
+        propose_result(
+            session,
+            volunteer,
+            code,
+            category="as_expected_with_adulterants",
+            findings=[
+                ProposedFinding("heroin", "expected", "high"),
+                ProposedFinding("fentanyl", "adulterant", "medium"),
+            ],
+            expected_version=None,
+        )
+        confirm_result(session, coordinator, code, expected_version=1)
+        (alert,) = session.scalars(select(Alert)).all()  # raised with the confirmation
+        assert counsellor_view(session, actors[Role.COUNSELLOR], code, "en").alerts == ()
+        for state in ("acknowledged", "published"):
+            alert = move_alert(
+                session,
+                coordinator,
+                alert.id,
+                state,
+                expected_version=alert.version,
+                reason="seen on two plates",
+            )
+        view = counsellor_view(session, actors[Role.COUNSELLOR], code, "en")
+    assert [a.substance for a in view.alerts] == ["fentanyl"]
 
 
 def test_view_refuses_a_result_not_reviewed_yet(
