@@ -7,6 +7,7 @@ that agrees with them (monitoring and counselling rely on that agreement).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -95,8 +96,11 @@ def check_findings(findings: Sequence[ProposedFinding]) -> list[ProposedFinding]
             )
         if substance.name in checked:
             raise ValidationError(f"{substance.name} is listed twice; list each substance once.")
-        if finding.amount_mg is not None and finding.amount_mg < 0:
-            raise ValidationError(f"The amount of {substance.name} cannot be negative.")
+        if finding.amount_mg is not None and not 0 <= finding.amount_mg < math.inf:  # NaN too
+            raise ValidationError(
+                f"The amount of {substance.name} must be a number of mg, 0 or more "
+                f"(not {finding.amount_mg})."
+            )
         if finding.hrf is not None and not 0 <= finding.hrf <= 100:
             raise ValidationError(f"The hRf of {substance.name} must be between 0 and 100.")
         checked[substance.name] = ProposedFinding(

@@ -7,6 +7,7 @@ import time
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.delta_generator import DeltaGenerator
 
 from labsys.auth import Actor, Permission
 from labsys.config import load_settings
@@ -59,6 +60,17 @@ def require_page(permission: Permission) -> Actor:
         st.error("This page is not available to your role.")
         st.stop()
     return actor
+
+
+def show_fields(container: DeltaGenerator, fields: dict[str, str]) -> None:
+    """Show label → value pairs exactly as typed.
+
+    ``st.table`` renders Markdown in its cells, so typed text (lab notes, "sold as") could turn into
+    links, remote images or formatting; a dataframe shows every value literally.
+    """
+    container.dataframe(
+        [{"field": label, "value": value} for label, value in fields.items()], hide_index=True
+    )
 
 
 def show_error(error: LabsysError) -> None:

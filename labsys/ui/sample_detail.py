@@ -11,7 +11,7 @@ from labsys.samples import allowed_transitions, get_sample, label_pdf, move_samp
 from labsys.samples.models import Sample
 from labsys.samples.views import sample_details, sample_timeline
 from labsys.samples.workflow import State, needs_reason
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import engine, require_page, show_error, show_fields
 
 
 def render() -> None:
@@ -38,7 +38,7 @@ def render() -> None:
     st.session_state["open_code"] = sample.code
     st.subheader(sample.code)
     details, actions = st.columns([3, 2])
-    details.table(sample_details(sample))
+    show_fields(details, sample_details(sample))
     with actions:
         _actions(actor, sample)
         st.download_button(

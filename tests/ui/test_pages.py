@@ -131,7 +131,7 @@ def test_sample_detail_moves_a_sample_and_shows_the_timeline(lab: tuple) -> None
     app.radio(key="move_target").set_value(app.radio(key="move_target").options[0])
     app.button[0].click().run()
     assert not app.exception
-    timeline = app.dataframe[0].value
+    timeline = app.dataframe[-1].value  # after the intake details
     assert list(timeline["what"]) == ["Registered at intake", "received → queued"]
 
 
