@@ -59,6 +59,19 @@ def evaluate_for_result(
 
     Call it in the review's transaction, after the result is confirmed: a result that is not
     confirmed, or whose sample has no monitoring consent, raises nothing.
+
+    Parameters
+    ----------
+    rules
+        The alert rules; read from ``alerts/rules.yaml`` (about 0.1 s) when not given.
+    now
+        Ends the window of prevalence rules; the current time by default.
+
+    Raises
+    ------
+    ReferenceDataError
+        The rules file is broken (the message names the file and field). Whether the review then
+        waits for a fixed file is the caller's choice; ``labsys alerts check`` fails loudly too.
     """
     scope = Scope(today=(now or utcnow()).date(), result_id=result_id)
     return _raise(session, rules or load_rules(), scope)

@@ -115,16 +115,14 @@ def _content(record: ExportRecord) -> tuple[str, ...]:
 
 
 def to_csv(records: list[ExportRecord]) -> str:
-    """CSV with a header; lists (``found``, ``adulterants``) joined by ``"; "``; empty for none."""
+    """CSV with a header; lists (``found``, ``adulterants``) joined by ``"; "``; None is empty."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(ExportRecord)])
     writer.writeheader()
     for record in records:
         writer.writerow(
             {
-                key: "; ".join(value)
-                if isinstance(value, list)
-                else ("" if value is None else value)
+                key: "; ".join(value) if isinstance(value, list) else value
                 for key, value in asdict(record).items()
             }
         )
