@@ -124,14 +124,13 @@ def get_plate(session: Session, actor: Actor, plate_id: int) -> Plate:
 
 
 def list_plates(session: Session, actor: Actor, *, limit: int = LIST_LIMIT) -> list[Plate]:
-    """Plates, most recently developed first, with everything a page shows loaded."""
+    """Plates, most recently developed first, for pick lists.
+
+    Lanes, photos and analyses are not loaded (stored analyses are large); open a plate with
+    :func:`get_plate`.
+    """
     require(actor, Permission.LAB_WORK)
-    statement = (
-        select(Plate)
-        .options(*_EVERYTHING)
-        .order_by(Plate.developed_on.desc(), Plate.id.desc())
-        .limit(limit)
-    )
+    statement = select(Plate).order_by(Plate.developed_on.desc(), Plate.id.desc()).limit(limit)
     return list(session.scalars(statement))
 
 
