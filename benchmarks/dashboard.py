@@ -102,7 +102,7 @@ LOGOS = ["skull", "tesla", "crown", "superman", None, None, None]
 
 
 def simulate(count: int, seed: int) -> Iterator[tuple[dict, dict | None, list[dict]]]:
-    """Yield (sample, result or None, findings) rows, ids assigned in order."""
+    """Yield (sample, result or None, findings) rows, ids in the order samples were received."""
     rng = random.Random(seed)
     sites, site_weights = list(SITES), list(SITES.values())
     names = list(SOLD_AS)
@@ -110,8 +110,9 @@ def simulate(count: int, seed: int) -> Iterator[tuple[dict, dict | None, list[di
     start = END - timedelta(days=DAYS - 1)
     now = datetime.combine(END, clock(23), UTC)
     finding_id = 0
-    for sample_id in range(1, count + 1):
-        received_on = start + timedelta(days=rng.randrange(DAYS))
+    days = sorted(rng.randrange(DAYS) for _ in range(count))  # registered as they come in
+    for sample_id, day in enumerate(days, start=1):
+        received_on = start + timedelta(days=day)
         sold_as = rng.choices(names, weights)[0]
         _, expected, form = SOLD_AS[sold_as]
         sample = {
