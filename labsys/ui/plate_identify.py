@@ -40,7 +40,8 @@ def render() -> None:
     if not findings.drafts:
         st.info("This plate holds reference standards only.")
     for code, draft in findings.drafts.items():
-        st.subheader(f"Sample {code}, sold as {draft.sold_as}")
+        st.subheader(f"Sample {code}")
+        st.text(f"Sold as: {draft.sold_as}")  # typed text, shown literally (no Markdown)
         st.dataframe(candidate_rows(findings, code), hide_index=True)
         st.markdown(f"**Draft result: {draft.category.label}**")
         for finding in draft.findings:

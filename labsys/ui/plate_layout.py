@@ -83,7 +83,7 @@ def render() -> None:
         show_error(error)
         return
     st.session_state["open_plate_id"] = plate.id
-    st.success(
-        f"Plate #{plate.id} {plate.label} recorded with {len(layout.lanes)} lane(s); its "
-        "samples are now on the plate. Photograph it on the plate photo page."
+    st.success(  # the typed plate name is left out: messages render Markdown
+        f"Plate #{plate.id} recorded with {len(layout.lanes)} lane(s); its samples are now on "
+        "the plate. Photograph it on the plate photo page."
     )

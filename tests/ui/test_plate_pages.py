@@ -149,7 +149,8 @@ def test_identify_page_shows_candidates_and_draft(lab: Lab) -> None:
     app = _page_app("plate_identify", volunteer).run()
     assert not app.exception
     assert not app.error
-    assert app.subheader[0].value == f"Sample {sample.code}, sold as codeine"
+    assert app.subheader[0].value == f"Sample {sample.code}"
+    assert app.text[0].value == "Sold as: codeine"
     candidates = app.dataframe[0].value
     assert {"codeine", "chlorprothixene"} <= set(candidates["candidate"])
     assert any("Draft result" in m.value for m in app.markdown)
