@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
-from scipy import signal
 
 from labsys.errors import ImageError, LabsysError
 from labsys.tlc import imageio, layer, lines, plate
@@ -219,8 +218,7 @@ def _lane_evidence(
     sigma = max(1.0, 0.01 * width)
     evidence = ndi.gaussian_filter1d(spot_mass / least_mass, sigma)
     bumps = np.zeros(width)
-    ticks = ndi.gaussian_filter1d(lanes_module.tick_evidence(darkness, context.origin, scale), 1.0)
-    tick_x, _ = signal.find_peaks(ticks, height=lines.MIN_LINE_DARKNESS, distance=sigma)
+    tick_x = lanes_module.find_ticks(darkness, context.origin, scale)
     ring_x = [round(ring.x) for ring in rings]
     for x in (*tick_x, *ring_x):
         bumps[min(width - 1, max(0, int(x)))] += 2.0

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy import signal
 
-from labsys.tlc.lines import stroke_size
+from labsys.tlc.lines import stroke_size, strong_peaks
 from labsys.tlc.results import PlateLine
 
 MIN_LANE_SPACING = 0.05
@@ -54,11 +54,12 @@ def column_evidence(
     return (np.maximum(spot_contrast - floor, 0.0) * inside).sum(axis=0)
 
 
-def tick_evidence(darkness: np.ndarray, origin: PlateLine, scale: float) -> np.ndarray:
-    """Thin vertical pencil marks in a band just under the origin, per column.
+def find_ticks(darkness: np.ndarray, origin: PlateLine, scale: float) -> np.ndarray:
+    """Columns of thin vertical pencil ticks drawn just under the origin at application points.
 
-    Uses a horizontal morphological opening: what it removes from the darkness is thinner than a
-    pencil stroke (:func:`labsys.tlc.lines.stroke_size`), not spots.
+    What a horizontal opening removes from the darkness is thinner than a pencil stroke
+    (:func:`labsys.tlc.lines.stroke_size`); its mean over a band under the origin peaks at ticks,
+    which must stand out from that profile's noise like any pencil mark.
     """
     height, width = darkness.shape
     size = stroke_size(scale)
@@ -67,8 +68,9 @@ def tick_evidence(darkness: np.ndarray, origin: PlateLine, scale: float) -> np.n
     top = round(origin.y_at(0.5 * width)) + max(2, round(0.005 * scale))
     bottom = min(height - 1, top + max(4, round(0.03 * scale)))
     if bottom <= top:
-        return np.zeros(width)
-    return vertical[top:bottom].mean(axis=0)
+        return np.zeros(0, dtype=int)
+    profile = ndi.gaussian_filter1d(vertical[top:bottom].mean(axis=0), 1.0)
+    return strong_peaks(profile, round(MIN_LANE_SPACING * width))
 
 
 def find_lanes(
@@ -109,30 +111,35 @@ def find_lanes(
     if count is None:
         return peaks.astype(float)
     # Each peak votes once, capped at twice the threshold: the grid counts lanes, not loads.
-    votes = np.zeros(width)
-    votes[peaks] = np.minimum(props["peak_heights"], 2 * threshold)
-    grid, reach = _best_grid(votes, count, threshold)
+    votes = np.minimum(props["peak_heights"], 2 * threshold)
+    grid, reach = _best_grid(peaks.astype(float), votes, count, width, threshold)
     centres = []
     for position in grid:
-        near = peaks[np.abs(peaks - position) <= reach]
-        centres.append(float(near[np.argmax(votes[near])]) if len(near) else float(position))
-    return np.array(centres)
+        near = np.abs(peaks - position) <= reach
+        centres.append(float(peaks[near][np.argmax(votes[near])]) if near.any() else position)
+    return np.array(centres, dtype=float)
 
 
-def _best_grid(votes: np.ndarray, count: int, threshold: float) -> tuple[np.ndarray, float]:
-    """The evenly spaced ``count`` positions with most votes within a quarter spacing of them;
-    ties (empty lanes) go to the grid closest to even spacing with equal margins."""
-    width = len(votes)
+def _best_grid(
+    peaks: np.ndarray, votes: np.ndarray, count: int, width: int, threshold: float
+) -> tuple[np.ndarray, float]:
+    """The evenly spaced ``count`` positions best supported by the peaks.
+
+    A peak supports a grid position with its vote, weighted by ``1 - (d / reach)²`` at distance
+    ``d`` (reach a quarter of the spacing); ties (empty lanes) go to the grid closest to even
+    spacing with equal margins.
+    """
     default = width * np.arange(1, count + 1) / (count + 1)
     if count == 1:
         return default, 0.5 * width
     best: tuple[float, np.ndarray, float] | None = None
     for pitch in np.linspace(0.25, 1.0, 61) * (width - 1) / (count - 1):
         reach = 0.25 * pitch
-        near = ndi.maximum_filter1d(votes, 2 * max(1, round(reach)) + 1)
         starts = np.arange(0.0, width - (count - 1) * pitch)
         grids = starts[:, None] + pitch * np.arange(count)
-        score = near[np.clip(grids.round().astype(int), 0, width - 1)].sum(axis=1)
+        distance = np.abs(grids[..., None] - peaks)
+        support = votes * np.clip(1.0 - (distance / reach) ** 2, 0.0, None)
+        score = support.max(axis=-1, initial=0.0).sum(axis=1)
         score -= 0.1 * threshold * np.abs(grids - default).mean(axis=1) / pitch
         index = int(np.argmax(score))
         if best is None or score[index] > best[0]:

@@ -210,7 +210,7 @@ def _full_lines(
     best = score[best_slope, np.arange(len(rows))]
     return [
         PlateLine(_subpixel(best, peak), "line", float(slopes[best_slope[peak]]), x_centre)
-        for peak in _strong_peaks(best, len(rows))
+        for peak in strong_peaks(best, max(3, len(rows) // 30))
     ]
 
 
@@ -222,7 +222,7 @@ def _edge_ticks(profiles: np.ndarray, strip_x: np.ndarray, x_centre: float) -> l
     right_near = ndi.maximum_filter1d(right, 2 * tolerance + 1)
     both = np.minimum(left, right_near)
     ticks = []
-    for peak in _strong_peaks(both, rows):
+    for peak in strong_peaks(both, max(3, rows // 30)):
         window = slice(max(0, peak - tolerance), min(rows, peak + tolerance + 1))
         right_y = window.start + float(np.argmax(right[window]))
         left_y = float(peak)
@@ -233,12 +233,13 @@ def _edge_ticks(profiles: np.ndarray, strip_x: np.ndarray, x_centre: float) -> l
     return ticks
 
 
-def _strong_peaks(score: np.ndarray, rows: int) -> np.ndarray:
-    """Peaks of a line score that stand well above the score's noise and above faint pencil."""
+def strong_peaks(score: np.ndarray, distance: int) -> np.ndarray:
+    """Peaks of a pencil-mark score that stand eight noise levels above its median (noise from the
+    median absolute deviation) and reach ``MIN_LINE_DARKNESS``, at least ``distance`` apart."""
     level = np.median(score)
     spread = 1.4826 * np.median(np.abs(score - level)) + 1e-4
     threshold = max(level + 8 * spread, MIN_LINE_DARKNESS)
-    peaks, _ = signal.find_peaks(score, height=threshold, distance=max(3, rows // 30))
+    peaks, _ = signal.find_peaks(score, height=threshold, distance=max(1, distance))
     return peaks
 
 
