@@ -101,17 +101,12 @@ def _purge_events(engine: Engine) -> list[AuditEvent]:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.action == "purged")))
 
 
-def test_nothing_is_purged_within_the_retention(
-    sqlite_engine: Engine, lab: dict[str, str], tmp_path: Path
-) -> None:
-    report = purge(sqlite_engine, tmp_path, older_than_days=90, now=utcnow() + timedelta(days=89))
-    assert report.samples == [] and report.photos == []
-
-
-def test_dry_run_changes_nothing(
+def test_dry_run_and_retention_change_nothing(
     sqlite_engine: Engine, lab: dict[str, str], tmp_path: Path
 ) -> None:
     notes = _notes(sqlite_engine)
+    early = purge(sqlite_engine, tmp_path, older_than_days=90, now=utcnow() + timedelta(days=89))
+    assert early.samples == [] and early.photos == []
     report = purge(sqlite_engine, tmp_path, older_than_days=90, dry_run=True, now=LATER)
     assert sorted(report.samples) == sorted(lab[name] for name in "ABCE")
     assert report.photos == [lab["photo_ab"]]
@@ -121,7 +116,7 @@ def test_dry_run_changes_nothing(
 
 
 def test_purge_blanks_notes_deletes_unneeded_photos_and_audits(
-    sqlite_engine: Engine, lab: dict[str, str], tmp_path: Path
+    sqlite_engine: Engine, sqlite_actors: dict[Role, Actor], lab: dict[str, str], tmp_path: Path
 ) -> None:
     report = purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER)
     assert report.notes_blanked == 4
@@ -140,22 +135,16 @@ def test_purge_blanks_notes_deletes_unneeded_photos_and_audits(
         assert session.scalar(select(SampleResult.category)) == "as_expected"  # result kept
     again = purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER)
     assert again.samples == [] and again.photos == []
-
-
-def test_photos_go_when_the_last_sample_on_their_plates_expires(
-    sqlite_engine: Engine, sqlite_actors: dict[Role, Actor], lab: dict[str, str], tmp_path: Path
-) -> None:
-    purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER)
+    # once the last sample on their plates expires, the shared photos go too
     advance(sqlite_engine, sqlite_actors[Role.ADMIN], lab["D"], PATH_TO[State.CLOSED][3:])
-    report = purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER)
-    assert report.samples == [lab["D"]]
-    assert sorted(report.photos) == sorted([lab["photo_cd"], lab["photo_shared"]])
+    last = purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER)
+    assert last.samples == [lab["D"]]
+    assert sorted(last.photos) == sorted([lab["photo_cd"], lab["photo_shared"]])
     assert (tmp_path / lab["photo_ref"]).is_file()
 
 
 def test_purge_command(
     sqlite_engine: Engine,
-    lab: dict[str, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
