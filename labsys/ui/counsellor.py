@@ -67,7 +67,7 @@ def _result(view: CounsellorView, lang: Lang) -> None:
         st.markdown(f"- {say('nothing_found', lang)}")
     for found in view.found:
         st.markdown(
-            f"- **{found.plain_name}**: {say(f'kind.{found.kind}', lang)}; "
+            f"- **{found.plain_name}** — {say(f'kind.{found.kind}', lang)} — "
             f"{say('confidence', lang)}{say('colon', lang)}"
             f"{say(f'confidence.{found.confidence}', lang)}"
         )
@@ -109,6 +109,9 @@ def _conversation(actor: Actor, view: CounsellorView, lang: Lang) -> None:
         return
     suggested = view.prompts.referrals
     choices = [*suggested, *(r for r in Referral if r not in suggested)]
+    if suggested:
+        offers = ", ".join(say(f"referral.{r}", lang) for r in suggested)
+        st.markdown(f"**{say('what_to_offer', lang)}**{say('colon', lang)}{offers}")
     with st.form("counsel_conversation"):
         offered_col, accepted_col = st.columns(2)
         offered_col.markdown(f"**{say('referrals_offered', lang)}**")
