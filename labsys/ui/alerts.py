@@ -47,7 +47,7 @@ def render() -> None:
 
 
 def _show(alert: Alert) -> None:
-    st.markdown(f"**{alert.title}**")
+    st.text(alert.title)  # literally: it holds typed text (sold as, site), never Markdown
     st.caption(f"{alert.state} · raised {alert.raised_at:%Y-%m-%d %H:%M} UTC · rule `{alert.rule}`")
     st.dataframe(alert.evidence["samples"], hide_index=True, use_container_width=True)
     if alert.evidence["figures"]:

@@ -77,7 +77,7 @@ def test_alert_page_checks_acknowledges_and_publishes_with_a_reason(lab: Lab) ->
     assert app.success[0].value == "1 new alert(s)."
     with transaction(engine) as session:
         alert_id = session.scalars(select(Alert.id)).one()
-    assert "fentanyl found in a sample sold as heroin" in app.markdown[0].value
+    assert "fentanyl found in a sample sold as heroin" in app.text[0].value
     app.button(key=f"alert_{alert_id}_acknowledged").click().run()
     assert not app.exception
     app.button(key=f"alert_{alert_id}_published").click().run()
