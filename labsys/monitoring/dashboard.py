@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from labsys.auth import Actor
+from labsys.monitoring.export import spreadsheet_safe
 from labsys.monitoring.periods import Period
 from labsys.monitoring.queries import (
     AdulterantPrevalence,
@@ -92,6 +93,11 @@ def dashboard_tables(dashboard: Dashboard) -> dict[str, pd.DataFrame]:
             ],
         ),
     }
+
+
+def table_csv(table: pd.DataFrame) -> str:
+    """A table as CSV for download, typed text kept from running as a spreadsheet formula."""
+    return table.map(spreadsheet_safe).to_csv(index=False)
 
 
 def _table(columns: list[str], rows: list[tuple[object, ...]]) -> pd.DataFrame:

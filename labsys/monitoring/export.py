@@ -29,6 +29,7 @@ SMALL_WEEK = 5
 FORMAT = "labsys-export"
 VERSION = 1
 ExportFormat = Literal["csv", "json"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,22 @@ def to_csv(records: list[ExportRecord]) -> str:
     for record in records:
         writer.writerow(
             {
-                key: "; ".join(value) if isinstance(value, list) else value
+                key: spreadsheet_safe("; ".join(value) if isinstance(value, list) else value)
                 for key, value in asdict(record).items()
             }
         )
     return buffer.getvalue()
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Typed text a spreadsheet would run as a formula, with an apostrophe in front.
+
+    Partners open CSV files in spreadsheets; a colour or logo typed as ``=HYPERLINK(...)`` must
+    stay text (OWASP, "CSV Injection"). The JSON export carries values unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return f"'{value}"
+    return value
 
 
 def to_json(records: list[ExportRecord], generated_at: datetime) -> str:

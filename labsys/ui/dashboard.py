@@ -11,7 +11,7 @@ import streamlit as st
 from labsys.auth import Actor, Permission
 from labsys.db import run_in_transaction, utcnow
 from labsys.errors import LabsysError
-from labsys.monitoring.dashboard import dashboard_tables, load_dashboard
+from labsys.monitoring.dashboard import dashboard_tables, load_dashboard, table_csv
 from labsys.monitoring.export import export_records, serialise
 from labsys.monitoring.periods import PERIODS
 from labsys.monitoring.queries import MonitoringFilters, filter_options
@@ -96,7 +96,7 @@ def render() -> None:
             st.dataframe(table, hide_index=True, use_container_width=True)
             st.download_button(
                 "Download as CSV",
-                table.to_csv(index=False),
+                table_csv(table),
                 file_name=f"{name}.csv",
                 mime="text/csv",
                 key=f"download_{name}",

@@ -6,12 +6,14 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
 from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.errors import PermissionDenied
+from labsys.monitoring.dashboard import table_csv
 from labsys.monitoring.export import SMALL_WEEK, ExportRecord, export_records, to_csv, to_json
 from labsys.results.models import SampleResult
 from labsys.samples.models import Sample
@@ -95,3 +97,13 @@ def test_csv_and_json_carry_the_documented_fields_and_no_code(
     for code in codes:
         assert code not in as_csv
         assert code not in json.dumps(document)
+
+
+def test_csv_keeps_typed_text_from_running_as_a_formula(
+    engine: Engine, seed: Callable[..., SampleResult]
+) -> None:
+    seed("cocaine", MONDAY, {"cocaine": "expected"}, colour='=HYPERLINK("x")')
+    (row,) = csv.DictReader(io.StringIO(to_csv(_records(engine, None))))
+    assert row["colour"] == '\'=HYPERLINK("x")'
+    table = pd.DataFrame({"site": ["@evil", "Gare"], "samples": [1, -2]})
+    assert table_csv(table).splitlines()[1:] == ["'@evil,1", "Gare,-2"]
