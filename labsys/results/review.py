@@ -119,7 +119,7 @@ def propose_result(
 
     Raises
     ------
-    ValidationError, InvalidTransition, ConcurrentEdit, PermissionDenied
+    ValidationError, NotFound, ConcurrentEdit, PermissionDenied
         With a message saying what to do.
     """
     require(actor, Permission.LAB_WORK)
