@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 from scipy import ndimage as ndi
 from skimage import transform
 
@@ -73,7 +74,7 @@ def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
     blocks = max(1, round(max(coarse.shape[:2]) / 40))
     coarser = transform.downscale_local_mean(coarse, (blocks, blocks, 1))
     medians = np.stack([ndi.median_filter(coarser[..., c], size=5) for c in range(3)], axis=-1)
-    layer = transform.resize(medians, coarse.shape, order=1, mode="edge")
+    layer = _resize(medians, coarse.shape[:2])
     sigma = max(coarse.shape[:2]) / 20
     for _ in range(iterations):
         departure = np.linalg.norm(coarse - layer, axis=-1)
@@ -89,7 +90,7 @@ def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
             ],
             axis=-1,
         )
-    return transform.resize(layer, (height, width, 3), order=1, mode="edge")
+    return _resize(layer, (height, width))
 
 
 def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
@@ -117,6 +118,18 @@ def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
         difference=difference,
         noise=_robust_spread(difference),
     )
+
+
+def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize of a smooth (H, W, 3) float image, channel by channel (Pillow, fast)."""
+    size = (shape[1], shape[0])
+    return np.stack(
+        [
+            np.asarray(Image.fromarray(image[..., c].astype(np.float32), "F").resize(size))
+            for c in range(image.shape[2])
+        ],
+        axis=-1,
+    ).astype(np.float64)
 
 
 def _robust_spread(values: np.ndarray) -> float:

@@ -91,9 +91,9 @@ def find_rings(
     for line in (origin, front):
         band |= np.abs(rows - line.y_at(columns)) <= size
     mask &= ~band
-    bridged = ndi.binary_closing(mask, structure=np.ones((3 * size, 3), bool))
+    bridged = ndi.minimum_filter(ndi.maximum_filter(mask, (3 * size, 3)), (3 * size, 3))
     mask |= bridged & band  # a ring's arcs on either side of a line, joined across it
-    mask = ndi.binary_closing(mask, structure=np.ones((3, 3), bool), iterations=2)
+    mask = ndi.minimum_filter(ndi.maximum_filter(mask, 5), 5)
     holes = ndi.binary_fill_holes(mask) & ~mask
     labels, _ = ndi.label(holes)
     rings = []
