@@ -396,7 +396,7 @@ def _apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarray:
-    """From scene light to the phone's 8-bit picture: exposure, blur, noise, sharpening.
+    """From scene light to the phone's 8-bit picture: white balance, blur, noise, sharpening.
 
     ``scene`` (float32, modified in place) may be smaller than ``shot.frame``: the phone's
     output is then upscaled to the frame at the end. That is how a 12 MP phone photo looks
@@ -408,9 +408,7 @@ def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarr
     numpy.ndarray
         uint8 (H, W, 3) upright photo of ``shot.frame`` (before JPEG).
     """
-    gains = rng.uniform(0.95, 1.05, 3).astype(np.float32) * np.float32(rng.uniform(0.85, 1.15))
-    if shot.under_uv:
-        gains *= np.float32(rng.uniform(1.0, 1.4))
+    gains = rng.uniform(0.95, 1.05, 3).astype(np.float32)  # white balance, never perfect
     scene *= gains * np.float32(255.0)
     photo = Image.fromarray(_to_uint8(scene))
     blur = shot.blur_sigma * scene.shape[1] / shot.frame[1]
@@ -427,6 +425,26 @@ def develop(rng: np.random.Generator, scene: np.ndarray, shot: Shot) -> np.ndarr
     if photo.size != (width, height):
         photo = photo.resize((width, height), Image.Resampling.BICUBIC)
     return np.asarray(photo)
+
+
+def auto_exposure(rng: np.random.Generator, scene: np.ndarray, under_uv: bool) -> float:
+    """The gain a phone's auto-exposure applies: centre-weighted brightness brought to a target.
+
+    A dark UV cabinet is brightened (noisily), a white bench darkened; phones aim lower in the
+    dark, so UV photos stay dim-looking, and they protect highlights, so a bright plate on a
+    dark bench clips only a little.
+    """
+    sample = scene[::8, ::8]
+    height, width = sample.shape[:2]
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    weight = np.exp(-0.5 * (((yy / height - 0.5) / 0.3) ** 2 + ((xx / width - 0.5) / 0.3) ** 2))
+    luma = sample @ np.array([0.299, 0.587, 0.114], np.float32)
+    mean = float((luma * weight).sum() / weight.sum())
+    target = rng.uniform(0.12, 0.3) if under_uv else rng.uniform(0.35, 0.5)
+    # Highlight protection: the brightest part (often the plate) may clip a little, not wholly.
+    highlight = float(np.percentile(luma, 99.5))
+    limit = rng.uniform(0.92, 1.08) / max(highlight, 1e-3)
+    return float(np.clip(min(target / max(mean, 1e-3), limit), 0.6, 2.5))
 
 
 def _shake_kernel(rng: np.random.Generator, length_px: float) -> ImageFilter.Kernel:

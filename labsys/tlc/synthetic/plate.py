@@ -30,14 +30,14 @@ _CIRCLED_AMOUNT = 0.06
 
 _LAYER: dict[str, RGB] = {
     "uv254": (0.36, 0.86, 0.48),
-    "uv366": (0.1, 0.08, 0.26),
+    "uv366": (0.13, 0.1, 0.32),
     "stain_iodoplatinate": (0.93, 0.8, 0.84),
     "daylight_pencil_circled": (0.93, 0.93, 0.9),
     "daylight_coloured": (0.94, 0.94, 0.91),
 }
 _GRAPHITE: dict[str, RGB] = {
     "uv254": (0.1, 0.12, 0.16),
-    "uv366": (0.06, 0.05, 0.12),
+    "uv366": (0.03, 0.03, 0.06),
     "stain_iodoplatinate": (0.36, 0.33, 0.36),
     "daylight_pencil_circled": (0.33, 0.33, 0.36),
     "daylight_coloured": (0.33, 0.33, 0.36),
@@ -70,15 +70,14 @@ class SpotOnPlate:
         Rf of the spot's centre of mass (pencil plates: of the ring's centre).
     x_mm, y_mm
         That centre, from the plate's top-left corner.
-    contrast
-        Peak colour difference against the layer, before lighting (sRGB 0-1, max channel).
+    peak_rgb, layer_rgb
+        Colour at the spot's peak and of the bare layer under even light (sRGB, not clipped:
+        the camera's exposure may scale them before it clips).
     seen
         False when a person could not pick it out whatever the light: merged into a stronger
         neighbour, or (pencil-circled plates) not circled.
     appearance
         ``"dark"`` or ``"bright"``.
-    colour
-        sRGB colour at the spot's peak under even light, 0-255.
     tailing
         True when the spot was drawn with a tail.
     size_mm
@@ -89,12 +88,25 @@ class SpotOnPlate:
     rf: float
     x_mm: float
     y_mm: float
-    contrast: float
+    peak_rgb: tuple[float, float, float]
+    layer_rgb: tuple[float, float, float]
     seen: bool
     appearance: Appearance
-    colour: tuple[int, int, int]
     tailing: bool
     size_mm: float
+
+    def contrast(self, light: float = 1.0) -> float:
+        """Peak colour difference against the layer (max over R, G, B) as a camera records it
+        under ``light`` (lighting times exposure): scaled, then clipped to 0-1."""
+        peak = np.clip(np.asarray(self.peak_rgb) * light, 0.0, 1.0)
+        layer = np.clip(np.asarray(self.layer_rgb) * light, 0.0, 1.0)
+        return float(np.abs(peak - layer).max())
+
+    @property
+    def colour(self) -> tuple[int, int, int]:
+        """sRGB colour at the spot's peak under even light, 0-255."""
+        red, green, blue = (round(255 * float(c)) for c in np.clip(self.peak_rgb, 0.0, 1.0))
+        return red, green, blue
 
 
 @dataclass(frozen=True)
@@ -212,7 +224,7 @@ def _draw_spots(
             x_mm, y_mm = _centre_of_mass(density, window, ppm)
             origin_here = origin.y_at(x_mm, spec.width_mm)
             rf = (origin_here - y_mm) / (origin_here - front.y_at(x_mm, spec.width_mm))
-            contrast, colour = _peak_contrast(spot, float(density.max()), layer_colour)
+            peak_rgb = _peak_colour(spot, float(density.max()), layer_colour)
             profile = np.zeros(height, dtype=np.float32)
             column = int(np.clip(round(x_centre * ppm) - window[1].start, 0, density.shape[1] - 1))
             profile[window[0]] = density[:, column]
@@ -223,10 +235,10 @@ def _draw_spots(
                     rf=float(rf),
                     x_mm=float(x_mm),
                     y_mm=float(y_mm),
-                    contrast=contrast,
+                    peak_rgb=peak_rgb,
+                    layer_rgb=_triple(layer_colour),
                     seen=True,
                     appearance=spot.appearance,
-                    colour=colour,
                     tailing=spot.tailing > 0.2,
                     size_mm=spot.size_mm,
                 )
@@ -319,19 +331,20 @@ def _centre_of_mass(
     return float(x), float(y)
 
 
-def _peak_contrast(
+def _peak_colour(
     spot: SpotSpec, peak: float, layer_colour: np.ndarray
-) -> tuple[float, tuple[int, int, int]]:
-    """Largest colour difference the spot makes against the layer, and its colour there."""
+) -> tuple[float, float, float]:
+    """The spot's colour where it is strongest, on this layer under even light."""
     colour = np.clip(np.array(spot.colour, dtype=np.float32), 0.02, 1.0)
     if spot.appearance == "dark":
-        at_peak = layer_colour * colour**peak
-    else:
-        at_peak = layer_colour * np.exp(-0.4 * peak) + (1.0 - np.exp(-1.2 * peak)) * colour
-    at_peak = np.clip(at_peak, 0.0, 1.0)
-    contrast = float(np.abs(at_peak - np.clip(layer_colour, 0.0, 1.0)).max())
-    red, green, blue = (round(255 * float(c)) for c in at_peak)
-    return contrast, (red, green, blue)
+        return _triple(layer_colour * colour**peak)
+    return _triple(layer_colour * np.exp(-0.4 * peak) + (1.0 - np.exp(-1.2 * peak)) * colour)
+
+
+def _triple(rgb: np.ndarray) -> tuple[float, float, float]:
+    """An RGB array as a plain tuple of floats."""
+    red, green, blue = (float(c) for c in rgb)
+    return red, green, blue
 
 
 def _mark_merged(

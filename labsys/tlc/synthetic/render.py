@@ -53,8 +53,9 @@ class SpotTruth:
     visible
         True when a person looking at this photo could see the spot: its peak contrast under the
         local light is above :data:`labsys.tlc.synthetic.plate.VISIBLE_CONTRAST`, it is not
-        merged into a stronger neighbour, it is big enough in the photo, and on pencil plates it
-        was circled.
+        merged into a stronger neighbour, it is big enough in the photo, and no finger covers
+        it. On pencil plates a circled spot is visible (the ring is what a person reads), an
+        uncircled one only if its own colour shows.
     x, y
         Centre in the upright photo (pixel centres: pixel (row r, column c) is at x=c, y=r).
     x_mm, y_mm
@@ -253,6 +254,9 @@ def render_plate(
         centre = ProjectiveTransform(to_work)(np.array([[spec.width_mm, spec.height_mm]]) / 2)[0]
         near = centre + rng.normal(0.0, 0.2, 2) * np.array(work[::-1])
         scene += camera.glare(rng, work, near)[..., None]
+    exposure = camera.auto_exposure(rng, scene, shot.under_uv)
+    scene *= np.float32(exposure)
+    light = light * np.float32(exposure)  # the light the spots are seen in
     upright = camera.develop(rng, scene, shot)
     jpeg_bytes = camera.encode_jpeg(upright, shot.jpeg_quality, shot.exif_orientation)
     truth = _truth(spec, layer, shot, light, finger)
@@ -516,7 +520,7 @@ def _spot_truth(
     x, y = project(np.array([[spot.x_mm, spot.y_mm]]))[0]
     row = int(np.clip(y * light.shape[0] / frame[0], 0, light.shape[0] - 1))
     col = int(np.clip(x * light.shape[1] / frame[1], 0, light.shape[1] - 1))
-    contrast = spot.contrast * float(light[row, col])
+    contrast = spot.contrast(float(light[row, col]))
     big_enough = 2.0 * spot.size_mm * photo_ppm >= _MIN_VISIBLE_SIZE_PX
     visible = spot.seen and big_enough and contrast >= VISIBLE_CONTRAST
     if spec.visualisation == "daylight_pencil_circled":
@@ -558,6 +562,7 @@ def _photo_without_plate(rng: np.random.Generator, megapixels: float) -> Unusabl
     if rng.random() < 0.5:
         _draw_pen(rng, scene)
     scene *= camera.lighting(rng, work, under_uv)[..., None]
+    scene *= np.float32(camera.auto_exposure(rng, scene, under_uv))
     shot = Shot(
         frame=frame,
         homography=np.eye(3),
