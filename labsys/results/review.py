@@ -42,6 +42,8 @@ from labsys.text import clean_text, refuse_personal_data
 
 PROPOSABLE_STATES = frozenset({State.ANALYSED, State.CONFIRMATION_RECEIVED})
 """A result is proposed once the plate is read, or once an external lab has answered."""
+GIVEN_STATES = frozenset({State.REVIEWED, State.REPORTED, State.CLOSED})
+"""A sample whose result may be given to the person (a sample sent back for correction is not)."""
 
 
 def result_of(session: Session, sample: Sample) -> SampleResult | None:
@@ -62,7 +64,8 @@ def confirmed_result(session: Session, sample: Sample) -> SampleResult:
     """The sample's reviewed result, ready to give to the person; a clear refusal otherwise."""
     result = result_of(session, sample)
     if (
-        result is None
+        State(sample.state) not in GIVEN_STATES
+        or result is None
         or result.status != ResultStatus.CONFIRMED
         or result.category == ResultCategory.INCONCLUSIVE
     ):

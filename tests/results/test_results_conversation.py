@@ -19,7 +19,7 @@ from labsys.results.models import Confidence
 from labsys.results.records import ConversationReferral
 from labsys.results.review import confirm_result, propose_result
 from labsys.results.wording import EXTRA, say
-from labsys.samples import State, get_sample
+from labsys.samples import State, get_sample, move_sample
 from tests.results.lab import analysed_sample, proposed_sample, reviewed_sample
 
 Actors = dict[Role, Actor]
@@ -80,12 +80,29 @@ def test_confirmed_fentanyl_raises_an_alert_counsellors_see_once_published(
 def test_view_refuses_a_result_not_reviewed_yet(
     sqlite_engine: Engine, sqlite_actors: Actors
 ) -> None:
+    counsellor = sqlite_actors[Role.COUNSELLOR]
     code = proposed_sample(sqlite_engine, sqlite_actors)
     with (
         pytest.raises(ValidationError, match="no reviewed result"),
         transaction(sqlite_engine) as session,
     ):
-        counsellor_view(session, sqlite_actors[Role.COUNSELLOR], code, "en")
+        counsellor_view(session, counsellor, code, "en")
+    code = reviewed_sample(sqlite_engine, sqlite_actors)
+    with transaction(sqlite_engine) as session:  # sent back for correction after review
+        version = get_sample(session, counsellor, code).version
+        move_sample(
+            session,
+            sqlite_actors[Role.COORDINATOR],
+            code,
+            State.ANALYSED,
+            expected_version=version,
+            reason="wrong lane read",
+        )
+    with (
+        pytest.raises(ValidationError, match="'analysed'"),
+        transaction(sqlite_engine) as session,
+    ):
+        counsellor_view(session, counsellor, code, "en")
 
 
 def test_conversation_is_recorded_and_the_sample_closed(engine: Engine, actors: Actors) -> None:
