@@ -102,3 +102,52 @@ def test_mutated_bytes_raise_only_image_errors(photo: np.ndarray) -> None:
         cut = len(data) if rng.random() < 0.5 else int(rng.integers(1, len(data)))
         with contextlib.suppress(ImageError):
             analyse_plate(data[:cut].tobytes())
+
+
+def _score_rendered(seed: int, visualisation: str) -> tuple[int, int, int, list[float]]:
+    """(visible true spots, hits, false spots, Rf errors) for one rendered plate."""
+    from scipy.optimize import linear_sum_assignment
+
+    from labsys.tlc.synthetic import random_plate_spec, render_plate
+
+    rng = np.random.default_rng(seed)
+    spec = random_plate_spec(rng, visualisation=visualisation)
+    rendered = render_plate(spec, rng, megapixels=1.2)
+    analysis = analyse_plate(rendered.jpeg_bytes, lanes=len(spec.lanes))
+    visible = hits = false = 0
+    errors: list[float] = []
+    for truth, lane in zip(rendered.truth.lanes, analysis.lanes, strict=True):
+        true_rf = np.array([spot.rf for spot in truth.spots])
+        seen = np.array([spot.visible for spot in truth.spots], dtype=bool)
+        found = np.array([spot.rf for spot in lane.spots])
+        visible += int(seen.sum())
+        matched = set()
+        if len(true_rf) and len(found):
+            distance = np.abs(true_rf[:, None] - found[None, :])
+            rows, cols = linear_sum_assignment(np.where(distance <= 0.05, distance, 10.0))
+            for t, f in zip(rows, cols, strict=True):
+                if distance[t, f] <= 0.05:
+                    matched.add(f)
+                    if seen[t]:
+                        hits += 1
+                        errors.append(float(distance[t, f]))
+        false += len(found) - len(matched)
+    return visible, hits, false, errors
+
+
+def test_rendered_plates_accuracy() -> None:
+    """A handful of realistic rendered photos (seeds unrelated to the benchmark's): a regression in
+    any step shows up as lost spots, false spots or Rf error."""
+    cases = [(seed, kind) for seed in (101, 102) for kind in ("uv254", "stain_iodoplatinate")]
+    cases += [(103, "daylight_coloured"), (104, "uv366")]
+    totals = np.zeros(3)
+    errors: list[float] = []
+    for seed, kind in cases:
+        visible, hits, false, plate_errors = _score_rendered(seed, kind)
+        totals += (visible, hits, false)
+        errors += plate_errors
+    visible, hits, false = totals
+    print(f"recall={hits / visible:.3f} precision={hits / max(1, hits + false):.3f}")
+    assert hits / visible >= 0.75
+    assert hits / max(1, hits + false) >= 0.9
+    assert np.mean(errors) <= 0.006
