@@ -161,6 +161,8 @@ def _open_for_review(
     require(actor, Permission.REVIEW)
     sample = get_sample(session, actor, code)
     result = result_of(session, sample)
+    if result is not None:  # a reviewer who saw an older version is told so, first
+        _check_seen(result, expected_version, sample.code)
     if result is None or result.status != ResultStatus.PROPOSED:
         raise NotFound(f"Sample {sample.code} has no result waiting for review.")
     if result.proposed_by_id == actor.id:
@@ -168,7 +170,6 @@ def _open_for_review(
             f"You proposed the result of sample {sample.code}, so someone else must review it "
             "(four eyes: nobody reviews their own proposal)."
         )
-    _check_seen(result, expected_version, sample.code)
     return sample, result
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from labsys.audit import history
 from labsys.auth import Actor, Role
-from labsys.db import transaction
+from labsys.db import run_in_transaction, transaction
 from labsys.errors import (
     ConcurrentEdit,
     InvalidTransition,
-    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -195,7 +197,7 @@ def test_second_reviewer_is_told_and_nothing_is_overwritten(engine: Engine, acto
     seen = 1  # both reviewers opened version 1
     with transaction(engine) as session:
         confirm_result(session, actors[Role.COORDINATOR], code, expected_version=seen)
-    with pytest.raises((ConcurrentEdit, NotFound)), transaction(engine) as session:
+    with pytest.raises(ConcurrentEdit), transaction(engine) as session:
         correct_result(
             session,
             actors[Role.ADMIN],
@@ -215,6 +217,52 @@ def test_second_reviewer_is_told_and_nothing_is_overwritten(engine: Engine, acto
         transaction(engine) as session,
     ):
         confirm_result(session, actors[Role.COORDINATOR], code, expected_version=seen)
+
+
+def test_two_reviewers_at_the_same_moment(engine: Engine, actors: Actors) -> None:
+    code = proposed_sample(engine, actors)
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def review(actor: Actor, decide: Callable[[Session], object]) -> None:
+        start.wait()
+        try:
+            run_in_transaction(engine, decide)
+            outcomes[actor.username] = "done"
+        except ConcurrentEdit:
+            outcomes[actor.username] = "refused"
+
+    coordinator, admin = actors[Role.COORDINATOR], actors[Role.ADMIN]
+    threads = [
+        threading.Thread(
+            target=review,
+            args=(coordinator, lambda s: confirm_result(s, coordinator, code, expected_version=1)),
+        ),
+        threading.Thread(
+            target=review,
+            args=(
+                admin,
+                lambda s: correct_result(
+                    s,
+                    admin,
+                    code,
+                    category="as_expected",
+                    findings=COCAINE_ONLY,
+                    reason="no levamisole",
+                    expected_version=1,
+                ),
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["done", "refused"]
+    decisions = [
+        a for a in _actions(engine, admin, code) if a in ("result_confirmed", "result_corrected")
+    ]
+    assert len(decisions) == 1
 
 
 def test_inconclusive_result_cannot_be_confirmed(engine: Engine, actors: Actors) -> None:
