@@ -19,6 +19,7 @@ rather than emptied row by row.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -127,6 +128,31 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+def _add_photo(tar: tarfile.TarFile, name: str, path: Path) -> FileEntry | None:
+    """Add one photo, read once so that its hash is of exactly the bytes archived.
+
+    Returns None when the file went away since it was listed (a purge running meanwhile).
+    """
+    try:
+        with path.open("rb") as photo:
+            data, modified = photo.read(), os.fstat(photo.fileno()).st_mtime
+    except FileNotFoundError:
+        return None
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(modified), 0o640
+    tar.addfile(info, io.BytesIO(data))
+    return FileEntry(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder to the disk (a folder: so a rename in it survives a crash)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _photo_files(photos_dir: Path) -> Iterator[tuple[str, Path]]:
     """Photos as (archive name, path); dot-files are half-written temporaries and are skipped."""
     if not photos_dir.is_dir():
@@ -169,24 +195,28 @@ def create_backup(engine: Engine, photos_dir: Path, archive: Path) -> BackupMani
                 counts[table.name] = table_dump.dump_table(connection, table, staging / name)
                 files[name] = _entry(staging / name)
         partial = archive.with_name(f".{archive.name}.partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            for name in files:
-                tar.add(staging / name, arcname=name)
-            for name, path in _photo_files(photos_dir):
-                files[name] = _entry(path)
-                tar.add(path, arcname=name)
-            manifest = BackupManifest(
-                created_at=utcnow().isoformat(),
-                backend=engine.dialect.name,
-                revisions=revisions,
-                row_counts=counts,
-                files=files,
-            )
-            (staging / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
-            tar.add(staging / MANIFEST_NAME, arcname=MANIFEST_NAME)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
-        partial.replace(archive)
+        try:
+            with tarfile.open(partial, "w:gz") as tar:
+                for name in files:
+                    tar.add(staging / name, arcname=name)
+                for name, path in _photo_files(photos_dir):
+                    entry = _add_photo(tar, name, path)
+                    if entry is not None:
+                        files[name] = entry
+                manifest = BackupManifest(
+                    created_at=utcnow().isoformat(),
+                    backend=engine.dialect.name,
+                    revisions=revisions,
+                    row_counts=counts,
+                    files=files,
+                )
+                (staging / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+                tar.add(staging / MANIFEST_NAME, arcname=MANIFEST_NAME)
+            _fsync(partial)
+            partial.replace(archive)
+            _fsync(archive.parent)
+        finally:
+            partial.unlink(missing_ok=True)
     return manifest
 
 
