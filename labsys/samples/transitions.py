@@ -23,6 +23,16 @@ from labsys.samples.workflow import REQUIRED_PERMISSION, State, check_transition
 from labsys.text import clean_text, refuse_personal_data
 
 EDITABLE_STATES = frozenset({State.RECEIVED, State.QUEUED})
+FORGETTABLE_FIELDS = frozenset({"lab_notes"})
+"""Free text that retention purges: a correction of it is audited, but not its words, because
+the audit trail is append-only and would otherwise keep the text for ever."""
+TEXT_NOT_KEPT = "(text not kept)"
+
+
+def _audited_value(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    return TEXT_NOT_KEPT if field in FORGETTABLE_FIELDS else str(value)
 
 
 def _check_version(sample: Sample, expected_version: int) -> None:
@@ -106,7 +116,7 @@ def update_intake(
         setattr(sample, name, value)
     _flush(session, sample)
     audit_changes = {
-        name: [None if v is None else str(v) for v in pair] for name, pair in changes.items()
+        name: [_audited_value(name, value) for value in pair] for name, pair in changes.items()
     }
     record(session, actor, "sample", sample.id, "intake_corrected", details=audit_changes)
     return sample

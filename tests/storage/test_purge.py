@@ -17,7 +17,8 @@ from labsys.cli import EXIT_ERROR, main
 from labsys.db import transaction, utcnow
 from labsys.plates.models import Plate, PlateLane, PlatePhoto
 from labsys.results.models import SampleResult
-from labsys.samples import Intake, Sample, State, register
+from labsys.samples import Intake, Sample, State, register, update_intake
+from labsys.schema import metadata
 from labsys.storage.photos import PhotoStore
 from labsys.storage.purge import purge
 from tests.storage.lab_fixtures import PATH_TO, advance
@@ -156,3 +157,27 @@ def test_purge_command(
     monkeypatch.setenv("LABSYS_RETENTION_DAYS", "ninety")
     assert main(["purge"]) == EXIT_ERROR
     assert "whole number of days" in capsys.readouterr().err
+
+
+def test_no_word_of_corrected_notes_survives_a_purge(
+    sqlite_engine: Engine, sqlite_actors: dict[Role, Actor], tmp_path: Path
+) -> None:
+    """The audit trail cannot be purged, so it records that notes changed, never their words."""
+    admin = sqlite_actors[Role.ADMIN]
+    first, second = "first words typed", "second words typed"
+    with transaction(sqlite_engine) as session:
+        sample = register(session, admin, Intake(sold_as="mdma", form="tablet", site="G"))
+        code, version = sample.code, sample.version
+    with transaction(sqlite_engine) as session:
+        intake = Intake(sold_as="mdma", form="tablet", site="G", lab_notes=first)
+        version = update_intake(session, admin, code, intake, expected_version=version).version
+    with transaction(sqlite_engine) as session:
+        intake = Intake(sold_as="mdma", form="tablet", site="G", lab_notes=second)
+        update_intake(session, admin, code, intake, expected_version=version)
+    advance(sqlite_engine, admin, code, PATH_TO[State.DESTROYED])
+    assert purge(sqlite_engine, tmp_path, older_than_days=90, now=LATER).samples == [code]
+    with sqlite_engine.connect() as connection:
+        everything = str(
+            [row for table in metadata.sorted_tables for row in connection.execute(select(table))]
+        )
+    assert "words typed" not in everything
