@@ -20,7 +20,7 @@ from labsys.audit import AuditEvent
 from labsys.auth import Actor, Role, create_user
 from labsys.cli import EXIT_ERROR, main
 from labsys.db import transaction
-from labsys.errors import ValidationError
+from labsys.errors import LabsysError, ValidationError
 from labsys.samples import Intake, Sample, register
 from labsys.storage.backup import create_backup, restore_backup
 from tests.conftest import make_actors, sqlite_url
@@ -205,3 +205,14 @@ def test_backup_and_restore_commands(
     with database("sqlite", tmp_path, migrated=False) as restored:
         assert all_rows(restored) == lab.rows
     assert all_photos(tmp_path / "photos") == lab.photos
+
+
+def test_a_table_unknown_to_the_schema_stops_the_backup(
+    tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    """Leaving a table out silently would make a backup that cannot bring the lab back."""
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE field_notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    with pytest.raises(LabsysError, match="field_notes"):
+        create_backup(sqlite_engine, tmp_path / "photos", tmp_path / "backup.tar.gz")
+    assert not (tmp_path / "backup.tar.gz").exists()
