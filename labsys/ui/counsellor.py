@@ -20,6 +20,7 @@ from labsys.results.wording import say
 from labsys.samples import State
 from labsys.ui.actions import attempt, flash, seen_version
 from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.literal import literal
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 OPEN_PROMPTS = 3
@@ -52,7 +53,7 @@ def render() -> None:
     if view.alerts:
         st.subheader(say("alerts", lang))
         for alert in view.alerts:
-            st.warning(f"**{alert.title}** ({alert.published_at:%Y-%m-%d})")
+            st.warning(f"**{literal(alert.title)}** ({alert.published_at:%Y-%m-%d})")
     for index, prompt in enumerate(view.prompts.prompts):
         _prompt(prompt, lang, expanded=index < OPEN_PROMPTS)
     _conversation(actor, view, lang)
@@ -61,7 +62,7 @@ def render() -> None:
 
 def _result(view: CounsellorView, lang: Lang) -> None:
     st.header(f"{say('result', lang)}{say('colon', lang)}{say(f'category.{view.category}', lang)}")
-    st.markdown(f"**{say('sold_as', lang)}**{say('colon', lang)}{view.sold_as}")
+    st.markdown(f"**{say('sold_as', lang)}**{say('colon', lang)}{literal(view.sold_as)}")
     st.markdown(f"**{say('found', lang)}**")
     if not view.found:
         st.markdown(f"- {say('nothing_found', lang)}")

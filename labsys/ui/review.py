@@ -16,7 +16,8 @@ from labsys.results.review import confirm_result, correct_result, mark_inconclus
 from labsys.results.views import ReviewView, review_queue, review_view
 from labsys.ui import review_external
 from labsys.ui.actions import attempt, flash, seen_version
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import engine, require_page, show_error, show_fields
+from labsys.ui.literal import literal
 from labsys.ui.plate_context import photo_store
 from labsys.ui.result_form import result_fields
 
@@ -52,7 +53,7 @@ def _result(actor: Actor, code: str) -> None:
         return
     st.subheader(f"{view.code}: {view.category.label}")
     intake, result = st.columns([2, 3])
-    intake.table(view.intake)
+    show_fields(intake, view.intake)
     with result:
         st.markdown(
             f"Proposed by **{view.proposed_by}** on {view.proposed_at}; "
@@ -61,7 +62,7 @@ def _result(actor: Actor, code: str) -> None:
         if view.purity_band:
             st.markdown(f"Purity of the expected substance: **{view.purity_band}**")
         if view.summary:
-            st.markdown(f"Notes: {view.summary}")
+            st.markdown(f"Notes: {literal(view.summary)}")
         _findings(view)
         st.caption(view.caveat)
     _plates(actor, view.code)
@@ -83,7 +84,7 @@ def _findings(view: ReviewView) -> None:
             f"**{finding.substance}**: {finding.kind}, {finding.confidence} confidence{where}"
         )
         for line in finding.evidence:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {literal(line)}")
 
 
 def _plates(actor: Actor, code: str) -> None:
@@ -91,7 +92,7 @@ def _plates(actor: Actor, code: str) -> None:
     if not plates:
         st.caption("No plate photo with an accepted analysis is recorded for this sample.")
     for plate in plates:
-        st.markdown(f"**Plate {plate.title}**, sample in lane {plate.lane}")
+        st.markdown(f"**Plate {literal(plate.title)}**, sample in lane {plate.lane}")
         for photo in plate.photos:
             st.caption(f"{photo.visualisation}: Rf table of the accepted analysis")
             st.dataframe(photo.rf_table, hide_index=True)
@@ -103,7 +104,9 @@ def _plates(actor: Actor, code: str) -> None:
                 except LabsysError as error:
                     show_error(error)
                 else:
-                    st.image(png, caption=f"{plate.title}, {photo.visualisation}", width=420)
+                    st.image(
+                        png, caption=literal(f"{plate.title}, {photo.visualisation}"), width=420
+                    )
 
 
 def _decisions(actor: Actor, view: ReviewView) -> None:

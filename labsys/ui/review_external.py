@@ -20,6 +20,7 @@ from labsys.results.views import Waiting, latest_confirmation, samples_in
 from labsys.samples import State
 from labsys.ui.actions import attempt, seen_version
 from labsys.ui.context import engine
+from labsys.ui.literal import literal
 from labsys.ui.result_form import result_fields
 
 
@@ -58,7 +59,7 @@ def _inconclusive(actor: Actor) -> None:
             lambda s: send_for_confirmation(
                 s, actor, sample.code, external_lab=lab, expected_version=sample.version
             ),
-            f"{sample.code} is recorded as sent to {lab}.",
+            f"{sample.code} is recorded as sent to {literal(lab)}.",
         )
 
 
@@ -119,8 +120,10 @@ def _proposals(actor: Actor) -> None:
         lab, names = "the external lab", ()
     else:
         lab, names = confirmation.external_lab, confirmation.findings
+        found = ", ".join(names) or "nothing"
         st.caption(
-            f"{lab} (report {confirmation.reference}) found: {', '.join(names) or 'nothing'}"
+            f"{literal(lab)} (report {literal(confirmation.reference or '—')}) "
+            f"found: {literal(found)}"
         )
     suggested = proposal_from_confirmation(sample.sold_as, lab, names)
     with st.form("review_answer"):

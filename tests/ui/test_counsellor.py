@@ -12,8 +12,10 @@ from sqlalchemy import Engine
 from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.results.conversation import conversation_of
+from labsys.results.findings import ProposedFinding
+from labsys.results.review import confirm_result, propose_result
 from labsys.samples import State, get_sample
-from tests.results.lab import reviewed_sample
+from tests.results.lab import analysed_sample, reviewed_sample
 from tests.ui.apptest_lab import configured_lab, page_app
 
 Lab = tuple[Engine, dict[Role, Actor]]
@@ -93,6 +95,23 @@ def test_language_switch(lab: Lab) -> None:
     app = _opened(actors[Role.COUNSELLOR], code)
     app.radio(key="counsel_lang").set_value("fr").run()
     assert app.title[0].value == "Entretien"
+
+
+def test_typed_text_is_shown_literally(lab: Lab) -> None:
+    engine, actors = lab
+    code = analysed_sample(engine, actors[Role.VOLUNTEER], "[speed](http://x.example) $1$")
+    with transaction(engine) as session:
+        propose_result(
+            session,
+            actors[Role.VOLUNTEER],
+            code,
+            category="different_substance",
+            findings=[ProposedFinding("caffeine", "other", "high")],
+            expected_version=None,
+        )
+        confirm_result(session, actors[Role.COORDINATOR], code, expected_version=1)
+    app = _opened(actors[Role.COUNSELLOR], code)
+    assert r"\[speed\]\(http\:\/\/x\.example\) \$1\$" in _text(app)
 
 
 def test_counsellor_page_refuses_other_roles(lab: Lab) -> None:
