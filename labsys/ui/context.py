@@ -13,6 +13,7 @@ from labsys.auth import Actor, Permission
 from labsys.config import load_settings
 from labsys.db import make_engine
 from labsys.errors import LabsysError
+from labsys.ui.literal import literal
 
 IDLE_TIMEOUT_S = float(os.environ.get("LABSYS_IDLE_MINUTES", "30")) * 60
 _ACTOR = "actor"
@@ -74,5 +75,8 @@ def show_fields(container: DeltaGenerator, fields: dict[str, str]) -> None:
 
 
 def show_error(error: LabsysError) -> None:
-    """Show an expected error as a message a person can act on."""
-    st.error(str(error))
+    """Show an expected error as a message a person can act on.
+
+    Messages often quote what was typed, so they are shown literally, never as Markdown.
+    """
+    st.error(literal(str(error)))

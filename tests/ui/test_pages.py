@@ -161,3 +161,11 @@ def test_pages_refuse_a_role_without_permission(lab: tuple) -> None:
     app.session_state["actor"] = None
     app.run()
     assert "not available" in app.error[0].value
+
+
+def test_errors_quoting_typed_text_are_shown_literally(lab: tuple) -> None:
+    _, actors = lab
+    app = _page_app("sample_detail", actors[Role.VOLUNTEER])
+    app.session_state["open_code"] = "[x](http://evil)"
+    app.run()
+    assert "\\[x\\]\\(http\\:\\/\\/evil\\)" in app.error[0].value
