@@ -46,6 +46,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -303,6 +304,25 @@ def _make_actors(engine: Engine, workers: int) -> list[Actor]:
         ]
 
 
+def _collect(
+    results: multiprocessing.Queue,  # type: ignore[type-arg]
+    processes: list[multiprocessing.process.BaseProcess],
+    deadline: float,
+) -> list[Any]:
+    """One message from every worker; fail fast if one died instead of waiting out the deadline."""
+    messages: list[Any] = []
+    while len(messages) < len(processes):
+        try:
+            messages.append(results.get(timeout=1.0)[1])
+        except queue.Empty:
+            dead = [p.name for p in processes if p.exitcode not in (None, 0)]
+            if dead or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"worker(s) {dead or 'all'} stopped without reporting; see their output above"
+                ) from None
+    return messages
+
+
 def run_load(url: str, data_dir: Path, *, workers: int, seconds: float) -> LoadReport:
     """Migrate ``url``, run the workers against it and check what they were told."""
     engine = make_engine(url)
@@ -320,15 +340,9 @@ def run_load(url: str, data_dir: Path, *, workers: int, seconds: float) -> LoadR
     ]
     for process in processes:
         process.start()
-    for _ in processes:
-        results.get(timeout=STARTUP_TIMEOUT_S)
+    _collect(results, processes, time.monotonic() + STARTUP_TIMEOUT_S)
     go.set()
-    logs: list[WorkerLog] = []
-    try:
-        for _ in processes:
-            logs.append(results.get(timeout=seconds + STARTUP_TIMEOUT_S)[1])
-    except queue.Empty:
-        raise RuntimeError("a worker died without reporting; see its output above") from None
+    logs = _collect(results, processes, time.monotonic() + seconds + STARTUP_TIMEOUT_S)
     for process in processes:
         process.join()
     successes = [s for log in logs for s in log.successes]
