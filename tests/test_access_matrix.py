@@ -34,6 +34,22 @@ from tests.conftest import make_actors, sqlite_url
 
 CALLED_FOR_REAL = {register, get_sample, list_samples, update_intake, move_sample, create_user}
 NOT_SERVICES = ("labsys.ui", "labsys.migrations", "labsys.tlc")
+POLICY = {
+    "labsys.plates": Permission.LAB_WORK,
+    "labsys.plates.reference_plates": Permission.MANAGE_REFERENCES,
+    "labsys.results": Permission.REVIEW,
+    "labsys.results.review.propose_result": Permission.LAB_WORK,
+    "labsys.results.conversation": Permission.COUNSEL,
+    "labsys.results.counsel": Permission.COUNSEL,
+    "labsys.monitoring": Permission.MONITOR,
+    "labsys.monitoring.alerts": Permission.MANAGE_ALERTS,
+}
+"""Who may do what, by area (the longest matching prefix wins): the policy the code must follow."""
+NOT_ROLE_CHECKED = {
+    "labsys.audit.record": "writes the event inside a service that checked the role",
+    "labsys.auth.require": "is the check",
+    "labsys.samples.workflow.allowed_transitions": "only lists buttons; moving checks again",
+}
 _REQUIRE = re.compile(r"require\(\s*actor\s*,\s*Permission\.(\w+)\s*\)")
 _CALLS = re.compile(r"\b(_[a-z]\w*)\(")
 
@@ -124,8 +140,8 @@ def test_create_user_as_each_role(lab: tuple, role: Role) -> None:
     assert (exists is not None) is allowed
 
 
-def _service_functions() -> Iterator[tuple[str, Callable[..., Any], Permission]]:
-    """Public functions taking ``actor`` that start by requiring one named permission."""
+def _actor_functions() -> Iterator[tuple[ModuleType, str, Callable[..., Any]]]:
+    """Every public function outside the pages and the image analysis that takes an ``actor``."""
     root = Path(labsys.__file__).parent
     for module_info in pkgutil.walk_packages([str(root)], prefix="labsys."):
         if module_info.name.startswith(NOT_SERVICES):
@@ -134,28 +150,37 @@ def _service_functions() -> Iterator[tuple[str, Callable[..., Any], Permission]]
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or function.__module__ != module.__name__:
                 continue
-            if "actor" not in inspect.signature(function).parameters:
-                continue
-            if function in CALLED_FOR_REAL:
-                continue
-            permission = _required_permission(module, function)
-            if permission:
-                yield f"{module.__name__}.{name}", function, permission
+            if "actor" in inspect.signature(function).parameters:
+                yield module, name, function
+
+
+def _service_functions() -> Iterator[tuple[str, Callable[..., Any], Permission]]:
+    """Service functions that start by requiring one named permission."""
+    for module, name, function in _actor_functions():
+        permission = _required_permission(module, function)
+        if permission and function not in CALLED_FOR_REAL:
+            yield f"{module.__name__}.{name}", function, permission
+
+
+def _source_with_helpers(module: ModuleType, function: Callable[..., Any]) -> str:
+    """The function's source and that of the module's private helpers it calls, transitively."""
+    sources, seen, pending = [], set(), [function]
+    while pending:
+        current = pending.pop()
+        source = inspect.getsource(current)
+        sources.append(source)
+        for name in _CALLS.findall(source):
+            helper = getattr(module, name, None)
+            if inspect.isfunction(helper) and name not in seen:
+                seen.add(name)
+                pending.append(helper)
+    return "\n".join(sources)
 
 
 def _required_permission(module: ModuleType, function: Callable[..., Any]) -> Permission | None:
     """The permission ``function`` requires, itself or through a private helper it calls."""
-    source = inspect.getsource(function)
-    helpers = [
-        getattr(module, name)
-        for name in _CALLS.findall(source)
-        if callable(getattr(module, name, None))
-    ]
-    for text in (source, *(inspect.getsource(helper) for helper in helpers)):
-        found = _REQUIRE.search(text)
-        if found:
-            return Permission[found.group(1)]
-    return None
+    found = _REQUIRE.search(_source_with_helpers(module, function))
+    return Permission[found.group(1)] if found else None
 
 
 DISCOVERED = sorted(_service_functions(), key=lambda found: found[0])
@@ -175,19 +200,38 @@ def _placeholder_arguments(
     return arguments
 
 
-def test_every_module_that_checks_roles_is_covered() -> None:
-    """Discovery sees every module whose functions check a role (else the matrix has holes)."""
-    root = Path(labsys.__file__).parent
-    checking = {
-        ".".join(("labsys", *path.relative_to(root).with_suffix("").parts))
-        for path in root.rglob("*.py")
-        if _REQUIRE.search(path.read_text(encoding="utf-8"))
+def test_every_service_function_checks_the_role() -> None:
+    """Each public function taking an actor requires a permission itself or calls one that does.
+
+    A new service function that forgot the role check fails here, whatever module it is in.
+    """
+    checked = {function.__name__ for _, function, _ in DISCOVERED} | {
+        function.__name__ for function in CALLED_FOR_REAL
     }
-    checking = {name for name in checking if not name.startswith(NOT_SERVICES)}
-    covered = {function.__module__ for _, function, _ in DISCOVERED} | {
-        function.__module__ for function in CALLED_FOR_REAL
+    unchecked = {
+        f"{module.__name__}.{name}": _source_with_helpers(module, function)
+        for module, name, function in _actor_functions()
+        if function.__name__ not in checked
     }
-    assert checking <= covered
+    while True:  # a function calling a checked function is checked too
+        newly = {name for name, source in unchecked.items() if _calls_any(source, checked)}
+        if not newly:
+            break
+        checked |= {name.rsplit(".", 1)[1] for name in newly}
+        unchecked = {name: source for name, source in unchecked.items() if name not in newly}
+    assert set(unchecked) <= set(NOT_ROLE_CHECKED)
+
+
+@pytest.mark.parametrize(("name", "permission"), [(n, p) for n, _, p in DISCOVERED])
+def test_services_require_what_the_policy_says(name: str, permission: Permission) -> None:
+    areas = [area for area in POLICY if name == area or name.startswith(f"{area}.")]
+    if not areas:
+        pytest.skip(f"{name} is in an area without a written policy yet")
+    assert permission is POLICY[max(areas, key=len)]
+
+
+def _calls_any(source: str, names: set[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\(", source) for name in names)
 
 
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # placeholder ids are None
