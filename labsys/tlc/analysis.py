@@ -121,6 +121,7 @@ def analyse_rectified(
     origin, front, warnings = lines.find_lines(seen.darkness, origin_y=origin_y, front_y=front_y)
     cleaned = spots_module.spot_contrast(seen.difference, scale)
     smoothed = ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))
+    level = float(np.median(smoothed))
     context = spots_module.LaneContext(
         rgb=rectified,
         contrast=cleaned,
@@ -128,7 +129,8 @@ def analyse_rectified(
         darkness=seen.darkness,
         origin=origin,
         front=front,
-        noise=seen.noise,
+        level=level,
+        noise=1.4826 * float(np.median(np.abs(smoothed - level))) + 1e-4,
         scale=scale,
     )
     rings = spots_module.find_rings(seen.darkness, origin, front, scale)
@@ -209,7 +211,7 @@ def _lane_evidence(
     """Per-column evidence of lanes, in units of the least evidence a real lane leaves (1.0)."""
     width = context.contrast.shape[1]
     scale = context.scale
-    floor = max(0.5 * spots_module.MIN_SPOT_CONTRAST, 3 * context.noise)
+    floor = max(0.5 * spots_module.MIN_SPOT_CONTRAST, context.level + 3 * context.noise)
     below = 0.02 * context.contrast.shape[0]
     spot_mass = lanes_module.column_evidence(
         context.contrast, context.origin, context.front, floor=floor, below=below
@@ -249,12 +251,8 @@ def _measure_lanes(
     for index, (centre, half_width) in enumerate(zip(centres, reach, strict=True)):
         found, residue, profile = spots_module.lane_spots(context, float(centre), float(half_width))
         circled = ring_spots.get(index, [])
-        own = [
-            spot
-            for spot in found
-            if nearest(spot.x) == index
-            and not any(ring.interior[round(spot.y), round(spot.x)] for ring in rings)
-        ]
+        # On a plate circled in pencil the chemist's rings are the spots; elsewhere, blobs.
+        own = [] if rings else [spot for spot in found if nearest(spot.x) == index]
         lane_spots = sorted(circled + own, key=lambda spot: spot.rf)
         for spot in lane_spots:
             if abs(spot.x - centre) + 0.5 * spot.width > 1.2 * half_width:

@@ -35,14 +35,11 @@ class Contrast:
     difference
         Largest difference of any sRGB channel from the layer (0-1): positive for dark, bright and
         coloured marks alike, and absolute, as the eye sees it (a spot in a shadow is fainter).
-    noise
-        Robust standard deviation of ``difference`` on bare layer.
     """
 
     layer: np.ndarray
     darkness: np.ndarray
     difference: np.ndarray
-    noise: float
 
 
 def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
@@ -116,7 +113,6 @@ def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
         layer=layer,
         darkness=darkness,
         difference=difference,
-        noise=_robust_spread(difference),
     )
 
 
@@ -130,11 +126,6 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         ],
         axis=-1,
     ).astype(np.float64)
-
-
-def _robust_spread(values: np.ndarray) -> float:
-    """Standard deviation estimated from the median absolute deviation (marks are outliers)."""
-    return 1.4826 * float(np.median(np.abs(values - np.median(values)))) + 1e-4
 
 
 def guess_background(layer: np.ndarray) -> str:

@@ -21,11 +21,15 @@ from labsys.tlc.results import PlateLine, Spot
 MIN_SPOT_CONTRAST = 0.05
 """Least difference from the layer in any sRGB channel (0-1) of a spot a person can see."""
 
+MAX_ELONGATION = 3.0
+"""Tallest a spot's half-maximum region may be for its width; tailing spots are more compact."""
+
 MIN_STROKE_DARKNESS = 0.03
 """Least darkening (fraction of the layer's luminance) of a pencil stroke drawing a ring."""
 
-MIN_RELATIVE_PROMINENCE = 0.05
-"""Least depth of the valley separating two spots, relative to the smaller spot's peak."""
+MIN_RELATIVE_PROMINENCE = 0.1
+"""Least depth of the valley separating two spots, relative to the smaller spot's peak: a dip of a
+tenth is what a person needs to see two spots rather than one."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,10 @@ class LaneContext:
     darkness: np.ndarray
     origin: PlateLine
     front: PlateLine
+    level: float
+    """Median of ``smoothed``: what bare layer shows."""
     noise: float
+    """Robust standard deviation of ``smoothed`` about ``level``."""
     scale: float
 
 
@@ -153,9 +160,10 @@ def lane_spots(
     Notes
     -----
     A spot is a peak of the lane's strongest contrast per row that reaches ``MIN_SPOT_CONTRAST``
-    (or six noise levels, whichever is larger) and is separated from its neighbours by a valley at
-    least ``MIN_RELATIVE_PROMINENCE`` of its height. Peaks within 2.5 % of the plate height of the
-    origin are origin residue, not spots.
+    (or six noise levels above bare layer, whichever is larger) and is separated from its
+    neighbours by a valley at least ``MIN_RELATIVE_PROMINENCE`` of its height. Peaks within 3.5 %
+    of the plate height of the origin are origin residue, not spots; peaks on the front line (within
+    1.5 pencil strokes) are its pencil or the band the solvent front leaves.
     """
     height, width = context.contrast.shape
     left = max(0, round(centre - half_width))
@@ -168,12 +176,14 @@ def lane_spots(
     core = slice(
         max(0, round(centre - 0.6 * half_width) - left), round(centre + 0.6 * half_width) - left + 1
     )
-    strongest = band[:, core].max(axis=1)
+    # Strongest contrast across the lane per row, smoothed along development (about a third of a
+    # small spot) so the mottled texture of big spots and tails does not make peaks of its own.
+    strongest = ndi.gaussian_filter1d(band[:, core].max(axis=1), 0.004 * context.scale)
     profile = _densitogram(context.contrast[:, left:right][:, core], origin_y, front_y)
-    threshold = max(MIN_SPOT_CONTRAST, 6 * context.noise)
+    threshold = max(MIN_SPOT_CONTRAST, context.level + 6 * context.noise)
     peaks, props = signal.find_peaks(strongest, height=threshold, prominence=0)
     keep = props["prominences"] >= np.maximum(
-        MIN_RELATIVE_PROMINENCE * strongest[peaks], 2 * context.noise
+        MIN_RELATIVE_PROMINENCE * strongest[peaks], 4 * context.noise
     )
     peaks = peaks[keep]
     bounds = np.concatenate(
@@ -183,15 +193,15 @@ def lane_spots(
             [len(strongest) - 1],
         ]
     ).astype(int)
-    residue_zone = 0.025 * height
+    residue_zone = 0.035 * height
     spots, residue = [], False
     for index, peak in enumerate(peaks):
         y = top + peak
         if y > origin_y - residue_zone:
             residue = True
             continue
-        if y < front_y:
-            continue
+        if y < front_y + 1.5 * stroke_size(context.scale):
+            continue  # on the front: its pencil or the band the solvent leaves, not a spot
         x = left + core.start + int(np.argmax(band[peak, core]))
         rows = (top + bounds[index], top + bounds[index + 1] + 1)
         spot = _measure_spot(context, x, y, strongest[peak], rows, (left, right))
@@ -222,15 +232,25 @@ def _measure_spot(
     columns: tuple[int, int],
 ) -> Spot | None:
     """Measure the spot around (x, y): the connected region above half its peak, within the lane
-    band and between the valleys to its neighbours; centre weighted by contrast above half peak."""
+    band and between the valleys to its neighbours; centre weighted by contrast above half peak.
+
+    None when the region is a band across the lane (it touches both sides of the lane and is at
+    least twice as wide as tall: the solvent front's stain) or a streak along it (more than
+    ``MAX_ELONGATION`` times as tall as wide: a bump in an overloaded lane's smear).
+    """
     window = context.smoothed[rows[0] : rows[1], columns[0] : columns[1]]
-    above = window > 0.5 * peak
-    labels, _ = ndi.label(above)
+    half = 0.5 * (peak + context.level)
+    labels, _ = ndi.label(window > half)
     label = labels[y - rows[0], x - columns[0]]
     if label == 0:
         return None
     local_rows, local_cols = np.nonzero(labels == label)
-    weights = window[local_rows, local_cols] - 0.5 * peak
+    across = local_cols.min() == 0 and local_cols.max() == window.shape[1] - 1
+    if across and np.ptp(local_cols) >= 2 * np.ptp(local_rows) + 1:
+        return None
+    if np.ptp(local_rows) + 1 > MAX_ELONGATION * (np.ptp(local_cols) + 1):
+        return None
+    weights = window[local_rows, local_cols] - half
     return _spot(
         context,
         None,

@@ -7,12 +7,12 @@ import io
 
 import numpy as np
 import pytest
-from drawn_plates import DrawnSpot, photograph, render_drawn_plate, standard_plate
 from PIL import Image
 
 from labsys.errors import ImageError, PlateNotFound
 from labsys.tlc import analyse_plate
 from labsys.tlc.analysis import ALGORITHM_VERSION
+from tests.tlc.drawn_plates import DrawnSpot, photograph, render_drawn_plate, standard_plate
 
 
 def _jpeg(photo: np.ndarray, **options: object) -> bytes:

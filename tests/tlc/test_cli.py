@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from drawn_plates import photograph, render_drawn_plate, standard_plate
 from PIL import Image
 
 from labsys.errors import ImageError
 from labsys.tlc.cli import add_analyse_command
+from tests.tlc.drawn_plates import photograph, render_drawn_plate, standard_plate
 
 
 def _run(argv: list[str]) -> int:

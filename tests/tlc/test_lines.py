@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_plates import WHITE_LAYER, render_drawn_plate, standard_plate
 
 from labsys.errors import PlateNotFound
 from labsys.tlc.layer import contrast
 from labsys.tlc.lines import find_lines
+from tests.tlc.drawn_plates import WHITE_LAYER, render_drawn_plate, standard_plate
 
 
 def _darkness(**overrides: object) -> np.ndarray:

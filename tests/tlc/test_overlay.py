@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from drawn_plates import photograph, render_drawn_plate, standard_plate
 from PIL import Image
 
 from labsys.tlc import analyse_plate, render_overlay
+from tests.tlc.drawn_plates import photograph, render_drawn_plate, standard_plate
 
 
 def test_overlay_marks_the_plate() -> None:

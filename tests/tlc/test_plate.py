@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_plates import WHITE_LAYER, photograph, render_drawn_plate, standard_plate
 
 from labsys.errors import PlateNotFound
 from labsys.tlc.plate import find_plate, order_corners, rectify
+from tests.tlc.drawn_plates import WHITE_LAYER, photograph, render_drawn_plate, standard_plate
 
 
 @pytest.mark.parametrize(

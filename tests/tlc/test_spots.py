@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from drawn_plates import WHITE_LAYER, DrawnSpot, photograph, render_drawn_plate, standard_plate
 
 from labsys.tlc import analyse_plate
 from labsys.tlc.results import PlateAnalysis
+from tests.tlc.drawn_plates import (
+    WHITE_LAYER,
+    DrawnSpot,
+    photograph,
+    render_drawn_plate,
+    standard_plate,
+)
 
 
 def _analyse(**overrides: object) -> PlateAnalysis:
