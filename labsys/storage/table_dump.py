@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Column, Connection, Table, func, insert, inspect, select, text
 from sqlalchemy.types import TypeDecorator
@@ -68,17 +69,19 @@ def row_counts(connection: Connection) -> dict[str, int]:
     }
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, date):  # datetime is a date too
+def encode_value(value: Any) -> Any:
+    """A JSON-ready form of a column value (dates and times as ISO text, bytes as base64)."""
+    if isinstance(value, date | time):  # datetime is a date too
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | UUID):
         return str(value)
     return value
 
 
-def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
+def decoder_for(column: Column[Any]) -> Callable[[Any], Any]:
+    """The inverse of :func:`encode_value` for ``column``, chosen by the type it stores."""
     stored = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     try:
         python_type = stored.python_type
@@ -88,6 +91,10 @@ def _decoder(column: Column[Any]) -> Callable[[Any], Any]:
         decode: Callable[[Any], Any] = datetime.fromisoformat
     elif issubclass(python_type, date):
         decode = date.fromisoformat
+    elif issubclass(python_type, time):
+        decode = time.fromisoformat
+    elif issubclass(python_type, UUID):
+        decode = UUID
     elif issubclass(python_type, bytes):
         decode = base64.b64decode
     elif issubclass(python_type, Decimal):
@@ -103,14 +110,14 @@ def dump_table(connection: Connection, table: Table, path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for row in connection.execution_options(stream_results=True).execute(statement):
-            record = {name: _encode(value) for name, value in row._mapping.items()}
+            record = {name: encode_value(value) for name, value in row._mapping.items()}
             out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
             count += 1
     return count
 
 
 def _batches(path: Path, table: Table) -> Iterator[list[dict[str, Any]]]:
-    decoders = {column.name: _decoder(column) for column in table.columns}
+    decoders = {column.name: decoder_for(column) for column in table.columns}
     batch: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as lines:
         for line in lines:
