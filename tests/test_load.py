@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,12 @@ from tests.conftest import NO_POSTGRES, POSTGRES_URL, make_actors
     ],
     ids=["sqlite", "postgresql"],
 )
-def test_four_processes_for_five_seconds(tmp_path: Path, url: str | None) -> None:
+def test_four_processes_for_five_seconds(
+    tmp_path: Path, url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Streamlit's AppTest (earlier tests, same process) leaves its temporary script installed as
+    # __main__, which spawned workers would try to re-run; they need no main module at all.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with private_database(url, tmp_path) as database_url:
         report = run_load(database_url, tmp_path, workers=4, seconds=5)
     assert report.ops > 0
