@@ -8,6 +8,8 @@ whose largest region is best explained by a convex quadrilateral wins.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import ndimage as ndi
 from skimage import color, filters, measure, transform
@@ -61,8 +63,9 @@ def find_plate(rgb: np.ndarray) -> np.ndarray:
     scale = max(image.shape[:2])
     smooth = filters.gaussian(image, sigma=max(1.0, scale / 400), channel_axis=-1)
     fits = []
-    for mask in _candidate_masks(smooth, scale):
-        for region in _large_regions(mask, scale):
+    masks = _candidate_masks(smooth, scale)
+    for mask, gap in itertools.product(masks, (scale // 100, scale // 60)):
+        for region in _large_regions(mask, max(3, gap)):
             corners = _fit_quadrilateral(region)
             if corners is not None:
                 fits.append((_quadrilateral_fit(region, corners), int(region.sum()), corners))
@@ -175,13 +178,16 @@ def _otsu(cue: np.ndarray) -> np.ndarray | None:
     return cue > filters.threshold_otsu(cue)
 
 
-def _large_regions(mask: np.ndarray, scale: int) -> list[np.ndarray]:
+def _large_regions(mask: np.ndarray, size: int) -> list[np.ndarray]:
     """Filled connected regions of ``mask`` big enough to be a plate and not cut by the photo's
-    frame, largest first (at most 4)."""
-    size = max(3, scale // 100)
-    # Closing first: pencil lines and hairs across the plate must not cut it in two. The mask is
-    # padded by its own edge so that regions cut by the frame stay cut by it. Square structuring
-    # elements are separable, so rank filters do this fast.
+    frame, largest first (at most 4), after closing gaps up to ``size`` pixels wide.
+
+    Closing first: pencil lines, the band a solvent front leaves and hairs across the plate must
+    not cut it in two; but a wide closing also joins a plate to a background patch across its rim,
+    so the caller tries a narrow and a wide one. The mask is padded by its own edge so that regions
+    cut by the frame stay cut by it. Square structuring elements are separable: rank filters do
+    this fast.
+    """
     padded = np.pad(mask.astype(np.uint8), size, mode="edge")
     closed = ndi.minimum_filter(ndi.maximum_filter(padded, size), size)
     cleaned = ndi.maximum_filter(ndi.minimum_filter(closed, size), size)[size:-size, size:-size] > 0
