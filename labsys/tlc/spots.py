@@ -8,6 +8,7 @@ the spots in pencil under the UV lamp, the ring is the spot and its centre gives
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,22 +99,41 @@ def find_rings(
     bridged = ndi.minimum_filter(ndi.maximum_filter(mask, (3 * size, 3)), (3 * size, 3))
     mask |= bridged & band  # a ring's arcs on either side of a line, joined across it
     mask = ndi.minimum_filter(ndi.maximum_filter(mask, 5), 5)
+    top = front.y_at(columns[0]) - 0.03 * height
+    bottom = origin.y_at(columns[0]) + 0.03 * height
+
+    def between_lines(x: float, y: float) -> bool:
+        column = min(width - 1, max(0, round(x)))
+        return bool(top[column] <= y <= bottom[column])
+
+    return _closed_rings(mask, scale, between_lines)
+
+
+def _closed_rings(
+    mask: np.ndarray, scale: float, keep: Callable[[float, float], bool]
+) -> list[Ring]:
+    """Rings that close on themselves: the single hole of a stroke component (between 1 % and
+    10 % of the plate, solidity ≥ 0.85). Rings drawn across one another make a component with
+    several holes (two crescents and a lens), none of which is centred on a spot: skipped."""
+    components, _ = ndi.label(mask)
+    euler = {region.label: region.euler_number for region in measure.regionprops(components)}
     holes = ndi.binary_fill_holes(mask) & ~mask
     labels, _ = ndi.label(holes)
     rings = []
     min_area, max_area = np.pi * (0.01 * scale) ** 2, np.pi * (0.1 * scale) ** 2
-    top = front.y_at(columns[0]) - 0.03 * height
-    bottom = origin.y_at(columns[0]) + 0.03 * height
     for region in measure.regionprops(labels):
         y, x = region.centroid
         if not (min_area <= region.area <= max_area and region.solidity >= 0.85):
             continue
-        if not (top[round(x)] <= y <= bottom[round(x)]):
-            continue
-        interior = np.zeros_like(holes)
         r0, c0, r1, c1 = region.bbox
-        interior[r0:r1, c0:c1] = region.image
-        rings.append(Ring(x=float(x), y=float(y), interior=interior))
+        grown = (slice(max(0, r0 - 2), r1 + 2), slice(max(0, c0 - 2), c1 + 2))
+        inside = np.zeros(mask.shape, dtype=bool)
+        inside[r0:r1, c0:c1] = region.image
+        rim = ndi.binary_dilation(inside[grown], iterations=2)
+        owners = [label for label in np.unique(components[grown][rim]) if label > 0]
+        if any(euler[label] < 0 for label in owners) or not keep(x, y):
+            continue
+        rings.append(Ring(x=float(x), y=float(y), interior=inside))
     return rings
 
 
