@@ -29,7 +29,7 @@ from labsys.db import make_engine, transaction, upgrade
 from labsys.errors import PermissionDenied
 from labsys.samples import Intake, State, get_sample, list_samples, register
 from labsys.samples.transitions import move_sample, update_intake
-from labsys.samples.workflow import REQUIRED_PERMISSION, TRANSITIONS
+from labsys.samples.workflow import MANAGED_TARGETS, REQUIRED_PERMISSION, TRANSITIONS
 from tests.conftest import make_actors, sqlite_url
 
 CALLED_FOR_REAL = {register, get_sample, list_samples, update_intake, move_sample, create_user}
@@ -95,7 +95,13 @@ def test_move_sample_into_each_state(lab: tuple, role: Role, target: State) -> N
     def move() -> None:
         with transaction(engine) as session:
             moved = move_sample(
-                session, actors[role], code, target, expected_version=version, reason="matrix"
+                session,
+                actors[role],
+                code,
+                target,
+                expected_version=version,
+                reason="matrix",
+                by_record_service=target in MANAGED_TARGETS,
             )
             assert moved.state == target.value
 

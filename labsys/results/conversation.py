@@ -121,7 +121,12 @@ def record_conversation(
     if conversation_of(session, sample) is not None:
         raise ValidationError(f"A conversation is already recorded for sample {sample.code}.")
     sample = move_sample(
-        session, actor, sample.code, State.REPORTED, expected_version=expected_version
+        session,
+        actor,
+        sample.code,
+        State.REPORTED,
+        expected_version=expected_version,
+        by_record_service=True,
     )
     conversation = Conversation(
         sample_id=sample.id,
@@ -154,4 +159,11 @@ def record_conversation(
 def close_sample(session: Session, actor: Actor, code: str, *, expected_version: int) -> Sample:
     """Close a reported sample: the person has their result and nothing more is to be done."""
     require(actor, Permission.COUNSEL)
-    return move_sample(session, actor, code, State.CLOSED, expected_version=expected_version)
+    return move_sample(
+        session,
+        actor,
+        code,
+        State.CLOSED,
+        expected_version=expected_version,
+        by_record_service=True,
+    )

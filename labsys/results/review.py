@@ -187,7 +187,14 @@ def _reviewed(session: Session, actor: Actor, sample: Sample, result: SampleResu
     result.status = ResultStatus.CONFIRMED.value
     result.reviewed_by_id, result.reviewed_at = actor.id, utcnow()
     _flush(session, sample.code)
-    move_sample(session, actor, sample.code, State.REVIEWED, expected_version=sample.version)
+    move_sample(
+        session,
+        actor,
+        sample.code,
+        State.REVIEWED,
+        expected_version=sample.version,
+        by_record_service=True,
+    )
     evaluate_for_result(session, result.id)
 
 
@@ -344,7 +351,12 @@ def record_confirmation(
     for text in (lab, *names):  # the report number is the lab's, not a person's
         refuse_personal_data(text, "Confirmation")
     sample = move_sample(
-        session, actor, code, State.CONFIRMATION_RECEIVED, expected_version=expected_version
+        session,
+        actor,
+        code,
+        State.CONFIRMATION_RECEIVED,
+        expected_version=expected_version,
+        by_record_service=True,
     )
     confirmation = session.scalar(
         select(Confirmation)

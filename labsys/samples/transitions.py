@@ -15,11 +15,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from labsys.audit import record
 from labsys.auth import Actor, Permission, require
-from labsys.errors import ConcurrentEdit, ValidationError
+from labsys.errors import ConcurrentEdit, InvalidTransition, ValidationError
 from labsys.samples.intake import Intake, validate_intake
 from labsys.samples.models import Sample
 from labsys.samples.search import get_sample
-from labsys.samples.workflow import REQUIRED_PERMISSION, State, check_transition, needs_reason
+from labsys.samples.workflow import (
+    MANAGED_TARGETS,
+    REQUIRED_PERMISSION,
+    State,
+    check_transition,
+    needs_reason,
+)
 from labsys.text import clean_text, refuse_personal_data
 
 EDITABLE_STATES = frozenset({State.RECEIVED, State.QUEUED})
@@ -63,8 +69,13 @@ def move_sample(
     *,
     expected_version: int,
     reason: str | None = None,
+    by_record_service: bool = False,
 ) -> Sample:
-    """Move the sample ``code`` to ``target`` and record who, when, from → to and why."""
+    """Move the sample ``code`` to ``target`` and record who, when, from → to and why.
+
+    ``by_record_service`` is True only in the review and conversation services, which write the
+    record a managed state stands for (see :data:`~labsys.samples.workflow.MANAGED_TARGETS`).
+    """
     try:
         target = State(target)
     except ValueError:
@@ -74,6 +85,10 @@ def move_sample(
     _check_version(sample, expected_version)
     current = State(sample.state)
     check_transition(current, target)
+    if target in MANAGED_TARGETS and not by_record_service:
+        raise InvalidTransition(
+            f"A sample becomes {target.label!r} when {MANAGED_TARGETS[target]}, not by hand."
+        )
     why = clean_text(reason, "Reason", max_length=500, required=needs_reason(current, target))
     refuse_personal_data(why, "Reason")
     sample.state = target.value

@@ -78,6 +78,16 @@ REASON_REQUIRED = frozenset({S.WITHDRAWN, S.DESTROYED, S.INCONCLUSIVE, S.RETEST}
 """States whose entry must be explained."""
 
 
+MANAGED_TARGETS: dict[State, str] = {
+    S.REVIEWED: "a second person confirms or corrects its result on the Review page",
+    S.CONFIRMATION_RECEIVED: "the external laboratory's answer is recorded on the Review page",
+    S.REPORTED: "the counsellor records the conversation on the Counsellor page",
+    S.CLOSED: "the counsellor records the conversation on the Counsellor page",
+}
+"""States that stand for a record (a reviewed result, a conversation): only the service that
+writes the record moves a sample into them, so the four-eyes rule cannot be skipped."""
+
+
 def check_transition(current: State, target: State) -> None:
     """Raise :class:`InvalidTransition` unless ``current → target`` is allowed."""
     if target not in TRANSITIONS[current]:
@@ -95,5 +105,9 @@ def needs_reason(current: State, target: State) -> bool:
 
 
 def allowed_transitions(current: State, actor: Actor) -> list[State]:
-    """Next states ``actor`` may move a sample to from ``current`` (the page's action buttons)."""
-    return [t for t in TRANSITIONS[current] if actor.can(REQUIRED_PERMISSION[t])]
+    """Next states ``actor`` may move a sample to by hand from ``current`` (the action buttons)."""
+    return [
+        t
+        for t in TRANSITIONS[current]
+        if t not in MANAGED_TARGETS and actor.can(REQUIRED_PERMISSION[t])
+    ]

@@ -156,3 +156,18 @@ def test_intake_correction_is_audited_per_field(engine: Engine, actors: dict[Rol
     assert events[-1].details == {"colour": [None, "brown"]}
     with pytest.raises(ConcurrentEdit), transaction(engine) as session:
         update_intake(session, volunteer, sample.code, corrected, expected_version=sample.version)
+
+
+def test_four_eyes_cannot_be_skipped_by_a_hand_move(
+    engine: Engine, actors: dict[Role, Actor]
+) -> None:
+    admin = actors[Role.ADMIN]
+    sample = _new_sample(engine, admin)
+    with transaction(engine) as session:
+        version = sample.version
+        for target in ("queued", "on_plate", "imaged", "analysed"):
+            version = move_sample(
+                session, admin, sample.code, target, expected_version=version
+            ).version
+    with pytest.raises(InvalidTransition, match="Review page"), transaction(engine) as session:
+        move_sample(session, admin, sample.code, "reviewed", expected_version=version)

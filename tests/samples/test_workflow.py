@@ -7,6 +7,7 @@ import pytest
 from labsys.auth import Actor, Role
 from labsys.errors import InvalidTransition
 from labsys.samples.workflow import (
+    MANAGED_TARGETS,
     REQUIRED_PERMISSION,
     TRANSITIONS,
     State,
@@ -80,11 +81,15 @@ def test_side_paths() -> None:
 
 
 def test_roles_see_only_their_actions() -> None:
-    assert State.REVIEWED not in allowed_transitions(State.ANALYSED, _actor(Role.VOLUNTEER))
-    assert State.REVIEWED in allowed_transitions(State.ANALYSED, _actor(Role.COORDINATOR))
+    assert State.INCONCLUSIVE in allowed_transitions(State.ANALYSED, _actor(Role.VOLUNTEER))
     assert allowed_transitions(State.RECEIVED, _actor(Role.COUNSELLOR)) == [State.WITHDRAWN]
-    assert State.CLOSED in allowed_transitions(State.REPORTED, _actor(Role.COUNSELLOR))
     assert allowed_transitions(State.REPORTED, _actor(Role.VOLUNTEER)) == []
+
+
+def test_states_that_stand_for_a_record_are_never_offered_by_hand() -> None:
+    admin = _actor(Role.ADMIN)
+    for current in State:
+        assert not set(allowed_transitions(current, admin)) & set(MANAGED_TARGETS)
 
 
 def test_reasons_needed_for_stops_and_corrections() -> None:
