@@ -63,9 +63,11 @@ def find_plate(rgb: np.ndarray) -> np.ndarray:
     scale = max(image.shape[:2])
     smooth = filters.gaussian(image, sigma=max(1.0, scale / 400), channel_axis=-1)
     fits = []
-    masks = _candidate_masks(smooth, scale)
-    for mask, gap in itertools.product(masks, (scale // 100, scale // 60)):
-        for region in _large_regions(mask, max(3, gap)):
+    edge_free, *masks = _candidate_masks(smooth, scale)
+    # The edge-free mask outlines the plate with its rim: closing would erase that outline.
+    trials = [(edge_free, 0), *itertools.product(masks, (scale // 100, scale // 60))]
+    for mask, gap in trials:
+        for region in _large_regions(mask, gap):
             corners = _fit_quadrilateral(region)
             if corners is not None:
                 fits.append((_quadrilateral_fit(region, corners), int(region.sum()), corners))
@@ -167,7 +169,7 @@ def _candidate_masks(image: np.ndarray, scale: int) -> list[np.ndarray]:
     )
     masks = [mask for mask in (_otsu(cue) for cue in cues) if mask is not None]
     if smooth is None:
-        return masks
+        return [np.zeros_like(lightness, dtype=bool), *masks]
     return [smooth, *masks, *(mask & smooth for mask in masks)]
 
 
@@ -188,9 +190,11 @@ def _large_regions(mask: np.ndarray, size: int) -> list[np.ndarray]:
     cut by the frame stay cut by it. Square structuring elements are separable: rank filters do
     this fast.
     """
-    padded = np.pad(mask.astype(np.uint8), size, mode="edge")
-    closed = ndi.minimum_filter(ndi.maximum_filter(padded, size), size)
-    cleaned = ndi.maximum_filter(ndi.minimum_filter(closed, size), size)[size:-size, size:-size] > 0
+    pad = max(size, 3)
+    padded = np.pad(mask.astype(np.uint8), pad, mode="edge")
+    if size:
+        padded = ndi.minimum_filter(ndi.maximum_filter(padded, size), size)
+    cleaned = ndi.maximum_filter(ndi.minimum_filter(padded, 3), 3)[pad:-pad, pad:-pad] > 0
     labels, count = ndi.label(cleaned)
     if count == 0:
         return []
