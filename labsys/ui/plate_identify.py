@@ -11,6 +11,7 @@ from labsys.plates.identification import identify_plate
 from labsys.plates.views import candidate_rows
 from labsys.ui.context import engine, require_page, show_error
 from labsys.ui.plate_context import pick_plate, reference_library
+from labsys.ui.proposal import propose_from_draft
 
 
 def render() -> None:
@@ -51,3 +52,4 @@ def render() -> None:
         if draft.needs_confirmation:
             st.warning("Send this sample for confirmation (GC-MS at an external lab).")
         st.info(draft.caveat)
+        propose_from_draft(actor, draft)

@@ -15,6 +15,7 @@ from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
 from labsys.plates.models import PlateAnalysisRecord, PlatePhoto
 from labsys.plates.photos import attach_photo
 from labsys.plates.service import get_plate
+from labsys.results.review import result_version
 from labsys.samples import get_sample
 from labsys.storage.photos import PhotoStore
 from tests.conftest import make_actors, sqlite_url
@@ -154,6 +155,11 @@ def test_identify_page_shows_candidates_and_draft(lab: Lab) -> None:
     candidates = app.dataframe[0].value
     assert {"codeine", "chlorprothixene"} <= set(candidates["candidate"])
     assert any("Draft result" in m.value for m in app.markdown)
+    # The analyst proposes the draft; it then waits for a second person in the review queue.
+    app.button(key=f"propose_{sample.code}").click().run()
+    assert not app.exception
+    with transaction(engine) as session:
+        assert result_version(session, volunteer, sample.code) == 1
 
 
 def test_counsellor_cannot_open_plate_pages(lab: Lab) -> None:
