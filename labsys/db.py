@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+_READ_ONLY = "labsys_read_only"
 
 T = TypeVar("T")
 
@@ -88,8 +89,10 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # Readers need no lock in WAL mode; writers take the write lock up front.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -100,9 +103,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with session_factory(engine).begin() as session:
+def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    ``read_only`` transactions (pages that only show data) do not queue behind writers on SQLite.
+    """
+    bind = engine.execution_options(**{_READ_ONLY: True}) if read_only else engine
+    with session_factory(bind).begin() as session:
         yield session
 
 
@@ -112,7 +119,12 @@ def _is_locked(error: OperationalError) -> bool:
 
 
 def run_in_transaction(
-    engine: Engine, work: Callable[[Session], T], *, attempts: int = 8, base_delay_s: float = 0.05
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    read_only: bool = False,
+    attempts: int = 8,
+    base_delay_s: float = 0.05,
 ) -> T:
     """Run ``work(session)`` in a transaction, retrying with backoff if SQLite reports a lock.
 
@@ -121,7 +133,7 @@ def run_in_transaction(
     """
     for attempt in range(attempts):
         try:
-            with transaction(engine) as session:
+            with transaction(engine, read_only=read_only) as session:
                 return work(session)
         except OperationalError as error:
             if not _is_locked(error) or attempt == attempts - 1:

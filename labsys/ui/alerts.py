@@ -15,7 +15,7 @@ from labsys.monitoring.alerts import (
     move_alert,
 )
 from labsys.monitoring.models import Alert, AlertState
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import engine, read, require_page, show_error
 
 ACTIONS = {
     AlertState.ACKNOWLEDGED: "Acknowledge",
@@ -31,7 +31,7 @@ def render() -> None:
     if st.button("Check the rules now", key="alerts_check"):
         raised = run_in_transaction(engine(), lambda s: evaluate_all(s, utcnow()))
         st.success(f"{len(raised)} new alert(s).")
-    alerts = run_in_transaction(engine(), lambda s: list_alerts(s, actor))
+    alerts = read(lambda s: list_alerts(s, actor))
     open_alerts = [a for a in alerts if AlertState(a.state) in TRANSITIONS]
     closed = [a for a in alerts if AlertState(a.state) not in TRANSITIONS]
     if not open_alerts:

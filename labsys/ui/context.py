@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
 from labsys.auth import Actor, Permission
 from labsys.config import load_settings
-from labsys.db import make_engine
+from labsys.db import make_engine, run_in_transaction
 from labsys.errors import LabsysError
 from labsys.ui.literal import literal
 
+T = TypeVar("T")
 IDLE_TIMEOUT_S = float(os.environ.get("LABSYS_IDLE_MINUTES", "30")) * 60
 _ACTOR = "actor"
 _LAST_SEEN = "last_seen"
@@ -28,6 +32,11 @@ def _engine_for(url: str) -> Engine:
 def engine() -> Engine:
     """The engine for the configured database (one per URL per server process)."""
     return _engine_for(load_settings().database_url)
+
+
+def read(work: Callable[[Session], T]) -> T:
+    """Run a page's read-only ``work`` (it never waits behind a writer on SQLite)."""
+    return run_in_transaction(engine(), work, read_only=True)
 
 
 def current_actor() -> Actor | None:

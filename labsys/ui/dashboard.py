@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from labsys.auth import Actor, Permission
-from labsys.db import run_in_transaction, utcnow
+from labsys.db import utcnow
 from labsys.errors import LabsysError
 from labsys.monitoring.dashboard import dashboard_tables, load_dashboard, table_csv
 from labsys.monitoring.export import export_records, serialise
 from labsys.monitoring.periods import PERIODS
 from labsys.monitoring.queries import MonitoringFilters, filter_options
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import read, require_page, show_error
 
 SECTIONS = {  # table: (heading, chart)
     "samples_per_week": ("Samples per week", lambda t: _bars(t, "week:T", "samples:Q")),
@@ -54,7 +54,7 @@ def render() -> None:
     actor = require_page(Permission.MONITOR)
     st.title("Monitoring")
     st.caption("Confirmed results of samples with monitoring consent only.")
-    options = run_in_transaction(engine(), lambda s: filter_options(s, actor))
+    options = read(lambda s: filter_options(s, actor))
     if options.first is None or options.last is None:
         st.info("No sample with monitoring consent yet.")
         return
@@ -77,9 +77,7 @@ def render() -> None:
     period = period_col.selectbox("Per", PERIODS, index=1, key="dashboard_period")
     filters = MonitoringFilters(start=start, end=end, site=site, substance=substance)
     try:
-        dashboard = run_in_transaction(
-            engine(), lambda s: load_dashboard(s, actor, filters, period)
-        )
+        dashboard = read(lambda s: load_dashboard(s, actor, filters, period))
     except LabsysError as error:
         show_error(error)
         return
@@ -115,7 +113,7 @@ def _export_section(actor: Actor, filters: MonitoringFilters) -> None:
     export_format = st.radio("Format", ["csv", "json"], horizontal=True, key="export_format")
     if not st.button("Prepare export", key="export_prepare"):
         return
-    records = run_in_transaction(engine(), lambda s: export_records(s, actor, since=filters.start))
+    records = read(lambda s: export_records(s, actor, since=filters.start))
     st.download_button(
         f"Download {len(records)} record(s) as {export_format.upper()}",
         serialise(records, export_format, utcnow()),

@@ -16,7 +16,7 @@ from labsys.samples import (
     label_png,
     register,
 )
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import engine, read, require_page, show_error
 
 COMMON_SOLD_AS = [
     "cocaine",
@@ -34,7 +34,7 @@ def render() -> None:
     actor = require_page(Permission.REGISTER_SAMPLE)
     st.title("Register a sample")
     st.caption("Nothing about the person is recorded: the sample is known by its code only.")
-    sites = run_in_transaction(engine(), known_sites)
+    sites = read(known_sites)
     with st.form("intake", clear_on_submit=False):
         sold_as = st.selectbox(
             "Sold / expected as",

@@ -8,13 +8,12 @@ import streamlit as st
 
 from labsys.auth import Actor
 from labsys.config import load_settings
-from labsys.db import run_in_transaction
 from labsys.plates.models import Plate
 from labsys.plates.service import get_plate, list_plates
 from labsys.plates.views import plate_title
 from labsys.storage.photos import PhotoStore
 from labsys.tlc.references import ReferenceLibrary, load_library
-from labsys.ui.context import engine
+from labsys.ui.context import read
 
 
 @st.cache_resource
@@ -41,7 +40,7 @@ def reference_library() -> ReferenceLibrary:
 
 def pick_plate(actor: Actor, key: str) -> Plate | None:
     """A plate chosen from the list (the last laid-out plate preselected), freshly loaded."""
-    plates = run_in_transaction(engine(), lambda s: list_plates(s, actor))
+    plates = read(lambda s: list_plates(s, actor))
     if not plates:
         st.info("No plate has been laid out yet.")
         return None
@@ -56,7 +55,7 @@ def pick_plate(actor: Actor, key: str) -> Plate | None:
         key=key,
     )
     st.session_state["open_plate_id"] = plate_id
-    return run_in_transaction(engine(), lambda s: get_plate(s, actor, plate_id))
+    return read(lambda s: get_plate(s, actor, plate_id))
 
 
 def reread_reference_library() -> None:

@@ -11,7 +11,7 @@ from labsys.samples import allowed_transitions, get_sample, label_pdf, move_samp
 from labsys.samples.models import Sample
 from labsys.samples.views import sample_details, sample_timeline
 from labsys.samples.workflow import State, needs_reason
-from labsys.ui.context import engine, require_page, show_error, show_fields
+from labsys.ui.context import engine, read, require_page, show_error, show_fields
 
 
 def render() -> None:
@@ -28,9 +28,8 @@ def render() -> None:
         st.info("Type or scan a sample code.")
         return
     try:
-        sample, timeline = run_in_transaction(
-            engine(),
-            lambda s: (get_sample(s, actor, code), sample_timeline(s, actor, code)),
+        sample, timeline = read(
+            lambda s: (get_sample(s, actor, code), sample_timeline(s, actor, code))
         )
     except LabsysError as error:
         show_error(error)

@@ -5,18 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from labsys.auth import Permission
-from labsys.db import run_in_transaction
 from labsys.errors import LabsysError
 from labsys.samples import State, known_sites, list_samples
 from labsys.samples.views import sample_row
-from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.context import read, require_page, show_error
 
 
 def render() -> None:
     """Filters above a table; choosing a row opens the sample."""
     actor = require_page(Permission.VIEW_SAMPLES)
     st.title("Samples")
-    sites = run_in_transaction(engine(), known_sites)
+    sites = read(known_sites)
     code_col, state_col, site_col, date_col = st.columns([2, 3, 2, 3])
     code = code_col.text_input("Code", placeholder="e.g. 7K3M", key="list_code")
     states = state_col.multiselect(
@@ -26,8 +25,7 @@ def render() -> None:
     dates = date_col.date_input("Received between", value=(), key="list_dates")
     received_from, received_to = (*dates, None, None)[:2]
     try:
-        samples = run_in_transaction(
-            engine(),
+        samples = read(
             lambda s: list_samples(
                 s,
                 actor,
