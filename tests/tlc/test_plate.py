@@ -36,7 +36,7 @@ def test_patterned_background() -> None:
     plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
     photo, truth = photograph(plate, angle=3, background=(0.4, 0.3, 0.2))
     yy, xx = np.mgrid[0 : photo.shape[0], 0 : photo.shape[1]]
-    checks = ((xx // 12 + yy // 12) % 2).astype(bool)
+    checks = ((xx // 40 + yy // 40) % 2).astype(bool)  # a checked tablecloth
     outside = np.all(photo == photo[0, 0], axis=-1) & checks
     photo[outside] = (200, 190, 170)
     # the checks next to the rim pull the edge refinement a little: within 1 % of the plate
