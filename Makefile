@@ -33,3 +33,6 @@ test: install chromium lint
 
 bench: install
 	$(BIN)/python benchmarks/plate_accuracy.py
+	$(BIN)/python benchmarks/identification.py
+	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/load.py
