@@ -68,7 +68,16 @@ def analyse_plate(
         return _analyse(image, lanes, corners, origin_y, front_y, lane_centres)
     except LabsysError:
         raise
-    except (ValueError, IndexError, MemoryError, OSError, Image.DecompressionBombError) as error:
+    except (
+        ArithmeticError,
+        IndexError,
+        MemoryError,
+        OSError,
+        RuntimeError,
+        TypeError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as error:  # a damaged photo must end in one readable error, never a traceback
         raise ImageError(f"The photo could not be analysed ({type(error).__name__}).") from error
 
 
@@ -243,7 +252,10 @@ def _measure_lanes(
         reach = np.minimum(
             reach, np.concatenate([[gaps[0]], np.minimum(gaps[:-1], gaps[1:]), [gaps[-1]]]) / 2
         )
-    nearest = lambda x: int(np.argmin(np.abs(centres - x)))  # noqa: E731
+
+    def nearest(x: float) -> int:
+        return int(np.argmin(np.abs(centres - x)))
+
     ring_spots: dict[int, list[Spot]] = {}
     for ring in rings:
         ring_spots.setdefault(nearest(ring.x), []).append(spots_module.ring_spot(context, ring))

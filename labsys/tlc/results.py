@@ -104,8 +104,16 @@ class PlateAnalysis:
             "algorithm_version": self.algorithm_version,
             "background": self.background,
             "corners": np.asarray(self.corners).round(1).tolist(),
-            "origin": {"y": round(self.origin.y, 2), "source": self.origin.source},
-            "front": {"y": round(self.front.y, 2), "source": self.front.source},
+            "origin": {
+                "y": round(self.origin.y, 2),
+                "source": self.origin.source,
+                "slope": round(self.origin.slope, 5),
+            },
+            "front": {
+                "y": round(self.front.y, 2),
+                "source": self.front.source,
+                "slope": round(self.front.slope, 5),
+            },
             "warnings": list(self.warnings),
             "lanes": [
                 {
