@@ -17,8 +17,12 @@ from labsys.monitoring.periods import PERIODS
 from labsys.monitoring.queries import MonitoringFilters, filter_options
 from labsys.ui.context import read, require_page, show_error
 
+# Bars need a discrete axis; on a continuous time axis they shrink to hairlines.
+_WEEK = alt.X("yearmonthdate(week):O", title="week")
+_PERIOD = alt.X("yearmonthdate(period):O", title="period")
+
 SECTIONS = {  # table: (heading, chart)
-    "samples_per_week": ("Samples per week", lambda t: _bars(t, "week:T", "samples:Q")),
+    "samples_per_week": ("Samples per week", lambda t: _bars(t, _WEEK, "samples:Q")),
     "sold_as_and_found": (
         "What was found, by what it was sold as",
         lambda t: _bars(t, "samples:Q", "sold as:N", colour="found:N"),
@@ -31,11 +35,11 @@ SECTIONS = {  # table: (heading, chart)
         "Not what was sold: different substance or expected not detected (% of conclusive)",
         lambda t: _lines(t, "percent:Q"),
     ),
-    "by_site": ("By site", lambda t: _bars(t, "period:T", "samples:Q", colour="site:N")),
+    "by_site": ("By site", lambda t: _bars(t, _PERIOD, "samples:Q", colour="site:N")),
 }
 
 
-def _bars(table: pd.DataFrame, x: str, y: str, colour: str | None = None) -> alt.Chart:
+def _bars(table: pd.DataFrame, x: str | alt.X, y: str, colour: str | None = None) -> alt.Chart:
     chart = alt.Chart(table).mark_bar().encode(x=x, y=y, tooltip=list(table.columns))
     return chart.encode(color=colour) if colour else chart
 
