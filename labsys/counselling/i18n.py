@@ -2,9 +2,10 @@
 
 Counsellors in France and Luxembourg work in French, others in English; the knowledge base carries
 its own texts, and everything around it (labels, buttons, the card's fixed wording, result
-categories, what can be offered) lives here, in one table per language so a missing translation is
-caught by a test rather than by a person at the counter. French uses "vous" and the words services
-use ("salle de consommation à moindre risque", "dépistage de l'hépatite C et du VIH").
+categories, how sure a finding is, what can be offered) lives here, in one table per language so a
+missing translation is caught by a test rather than by a person at the counter. French uses "vous"
+and the words services use ("salle de consommation à moindre risque", "dépistage de l'hépatite C et
+du VIH").
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ _EN: dict[str, str] = {
     "questions": "Questions to open the conversation",
     "sources": "Sources",
     "record_conversation": "Record the conversation",
-    "conversation_notes": "Notes (no names, no contact details)",
     "referrals_offered": "Referrals offered",
     "referrals_accepted": "Referrals accepted",
     "conversation_recorded": "Conversation recorded",
@@ -36,6 +36,21 @@ _EN: dict[str, str] = {
     "print_card": "Print take-away card",
     "language": "Language",
     "colon": ": ",
+    "scan_hint": "Type the code or scan the label.",
+    "alerts": "Current alerts",
+    "close_now": "Close the sample now (nothing more to do)",
+    "save": "Record",
+    "recorded_on": "Conversation recorded on {when} by {who}.",
+    "download_card": "Take-away card (PDF)",
+    # How sure the lab is of a finding
+    "confidence": "how sure",
+    "confidence.high": "sure",
+    "confidence.medium": "fairly sure",
+    "confidence.low": "possible, not certain",
+    # How a finding relates to what the sample was sold as
+    "kind.expected": "what it was sold as",
+    "kind.adulterant": "cut or added substance",
+    "kind.other": "another substance",
     # Result categories
     "category.as_expected": "As expected",
     "category.as_expected_with_adulterants": "As expected, with adulterant(s)",
@@ -90,7 +105,6 @@ _FR: dict[str, str] = {
     "questions": "Questions pour ouvrir la conversation",
     "sources": "Sources",
     "record_conversation": "Enregistrer l'entretien",
-    "conversation_notes": "Notes (ni nom, ni coordonnées)",
     "referrals_offered": "Orientations proposées",
     "referrals_accepted": "Orientations acceptées",
     "conversation_recorded": "Entretien enregistré",
@@ -98,6 +112,19 @@ _FR: dict[str, str] = {
     "print_card": "Imprimer la carte à emporter",
     "language": "Langue",
     "colon": " : ",
+    "scan_hint": "Tapez le code ou scannez l'étiquette.",
+    "alerts": "Alertes en cours",
+    "close_now": "Clôturer l'échantillon maintenant (plus rien à faire)",
+    "save": "Enregistrer",
+    "recorded_on": "Entretien enregistré le {when} par {who}.",
+    "download_card": "Carte à emporter (PDF)",
+    "confidence": "certitude",
+    "confidence.high": "sûr",
+    "confidence.medium": "assez sûr",
+    "confidence.low": "possible, sans certitude",
+    "kind.expected": "le produit attendu",
+    "kind.adulterant": "produit de coupe ou ajouté",
+    "kind.other": "une autre substance",
     "category.as_expected": "Conforme",
     "category.as_expected_with_adulterants": "Conforme, avec produit(s) de coupe",
     "category.different_substance": "Un autre produit que celui attendu",

@@ -1,4 +1,4 @@
-"""Both languages carry every label, and every category and referral has one."""
+"""Both languages carry every label, and every category, referral, confidence and kind has one."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import labsys
 from labsys.counselling.i18n import TRANSLATIONS, t
 from labsys.counselling.knowledge import Referral
 from labsys.results.categories import ResultCategory
+from labsys.results.models import Confidence, FindingKind
 
 
 def test_both_languages_have_the_same_keys() -> None:
@@ -19,17 +20,28 @@ def test_both_languages_have_the_same_keys() -> None:
         assert all(text.strip() for text in table.values())
 
 
-def test_every_category_and_referral_has_a_label() -> None:
+def test_every_category_referral_confidence_and_kind_has_a_label() -> None:
     for lang in TRANSLATIONS:
         for category in ResultCategory:
             assert t(f"category.{category}", lang)
         for referral in Referral:
             assert t(f"referral.{referral}", lang)
+        for confidence in Confidence:
+            assert t(f"confidence.{confidence}", lang)
+        for kind in FindingKind:
+            assert t(f"kind.{kind}", lang)
 
 
 def test_french_labels() -> None:
     assert t("referral.consumption_room", "fr") == "Salle de consommation à moindre risque"
     assert t("referral.hcv_hiv_testing", "fr") == "Dépistage de l'hépatite C et du VIH"
+    assert t("confidence.low", "fr") == "possible, sans certitude"
+    assert t("close_sample", "fr") == "Clôturer l'échantillon"
+
+
+def test_no_label_invites_notes_about_the_person() -> None:
+    """The conversation record has no free text, so no page asks for notes."""
+    assert not any("notes" in key for key in TRANSLATIONS["en"])
 
 
 def test_a_missing_key_or_language_is_a_programming_error() -> None:

@@ -18,7 +18,6 @@ from labsys.results.findings import ProposedFinding
 from labsys.results.models import Confidence
 from labsys.results.records import ConversationReferral
 from labsys.results.review import confirm_result, propose_result
-from labsys.results.wording import EXTRA, say
 from labsys.samples import State, get_sample, move_sample
 from tests.results.lab import analysed_sample, proposed_sample, reviewed_sample
 
@@ -217,9 +216,3 @@ def test_conversation_needs_counsel_rights_and_a_reviewed_sample(
     with pytest.raises(InvalidTransition), transaction(sqlite_engine) as session:
         version = get_sample(session, counsellor, code).version
         close_sample(session, counsellor, code, expected_version=version)
-
-
-def test_every_extra_word_exists_in_both_languages() -> None:
-    assert set(EXTRA["en"]) == set(EXTRA["fr"])
-    assert say("confidence.low", "fr") == "possible, sans certitude"
-    assert say("close_sample", "fr") == "Clôturer l'échantillon"  # from the counselling labels
