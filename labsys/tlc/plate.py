@@ -195,27 +195,13 @@ def _large_regions(mask: np.ndarray, size: int) -> list[np.ndarray]:
     if size:
         padded = ndi.minimum_filter(ndi.maximum_filter(padded, size), size)
     cleaned = ndi.maximum_filter(ndi.minimum_filter(padded, 3), 3)[pad:-pad, pad:-pad] > 0
-    regions = _inside_frame(cleaned, mask.size)
-    if len(regions) < 4:
-        # A pen, a finger or a ruler lying across the plate's edge joins it to the frame: a wide
-        # opening cuts such attachments off (the plate is far wider than a pen).
-        wide = max(5, round(0.06 * max(mask.shape)))
-        padded = np.pad(cleaned.astype(np.uint8), wide, mode="edge")
-        opened = ndi.maximum_filter(ndi.minimum_filter(padded, wide), wide)[wide:-wide, wide:-wide]
-        regions += _inside_frame(opened > 0, mask.size)[: 4 - len(regions)]
-    return regions
-
-
-def _inside_frame(mask: np.ndarray, pixels: int) -> list[np.ndarray]:
-    """The largest (at most 4) filled regions of ``mask`` that do not touch the photo's frame and
-    cover at least ``MIN_PLATE_FRACTION`` of its ``pixels``."""
-    labels, count = ndi.label(mask)
+    labels, count = ndi.label(cleaned)
     if count == 0:
         return []
     sizes = np.bincount(labels.ravel())[1:]
     on_frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     order = [i for i in np.argsort(sizes)[::-1] if i + 1 not in on_frame][:4]
-    minimum = MIN_PLATE_FRACTION * pixels
+    minimum = MIN_PLATE_FRACTION * mask.size
     return [ndi.binary_fill_holes(labels == index + 1) for index in order if sizes[index] > minimum]
 
 
