@@ -1,9 +1,11 @@
 """Lanes: where along the origin the samples were applied.
 
 Evidence for a lane is spot material above the origin (column sums of spot contrast), pencil rings,
-and the small pencil ticks drawn under application points. Lanes are not perfectly evenly spaced,
-so peaks of the evidence are taken where they are; a regular grid is only used to place lanes that
-left no trace (an empty lane when the count is known).
+and the small pencil ticks drawn under application points. Without a lane count every clear peak of
+that evidence is a lane. With a count, lanes are taken to be spotted roughly evenly (with a ruler,
+by hand): the regular grid the evidence supports best decides which peaks are lanes, each lane
+sits on its own peak (lanes are not perfectly evenly spaced), and a lane that left no trace stays
+on the grid.
 """
 
 from __future__ import annotations
