@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from labsys.plates.service import advance_samples, get_plate, plate_layout, touc
 from labsys.samples.workflow import State
 from labsys.storage.photos import PhotoStore
 from labsys.tlc import analyse_plate
-from labsys.tlc.results import Lane, PlateAnalysis, PlateLine, Spot
+from labsys.tlc.results import PlateAnalysis
 
 
 @dataclass(frozen=True)
@@ -129,40 +128,3 @@ def accept_analysis(
     )
     advance_samples(session, actor, plate, State.IMAGED, State.ANALYSED)
     return accepted
-
-
-def analysis_from_dict(data: dict[str, Any]) -> PlateAnalysis:
-    """Rebuild a stored analysis (``PlateAnalysis.to_dict()``) for identification.
-
-    The rectified image is not stored (the photo is), so it comes back empty; the lines' tilt is
-    not stored either, which identification, working in Rf, does not need.
-    """
-    return PlateAnalysis(
-        corners=np.asarray(data["corners"], dtype=float),
-        rectified=np.zeros((0, 0, 3)),
-        origin=PlateLine(y=data["origin"]["y"], source=data["origin"]["source"]),
-        front=PlateLine(y=data["front"]["y"], source=data["front"]["source"]),
-        lanes=[
-            Lane(
-                index=lane["index"],
-                centre_x=lane["centre_x"],
-                origin_residue=lane["origin_residue"],
-                profile=np.asarray(lane["profile"], dtype=float),
-                spots=[
-                    Spot(
-                        **{
-                            key: value
-                            for key, value in spot.items()
-                            if key not in ("hrf", "colour")
-                        },
-                        colour=tuple(spot["colour"]),
-                    )
-                    for spot in lane["spots"]
-                ],
-            )
-            for lane in data["lanes"]
-        ],
-        warnings=list(data["warnings"]),
-        background=data["background"],
-        algorithm_version=data["algorithm_version"],
-    )

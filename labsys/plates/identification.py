@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from labsys.auth import Actor, Permission, require
 from labsys.errors import ValidationError
-from labsys.plates.analyses import analysis_from_dict
 from labsys.plates.service import get_plate, plate_layout
 from labsys.tlc.draft import ResultDraft, draft_result
 from labsys.tlc.identify import PlateIdentification, identify
 from labsys.tlc.references import ReferenceLibrary
+from labsys.tlc.results import PlateAnalysis
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def identify_plate(
     require(actor, Permission.LAB_WORK)
     plate = get_plate(session, actor, plate_id)
     analyses = {
-        photo.visualisation: analysis_from_dict(photo.analyses[-1].result)
+        photo.visualisation: PlateAnalysis.from_dict(photo.analyses[-1].result)
         for photo in plate.photos
         if photo.is_current and photo.analyses
     }

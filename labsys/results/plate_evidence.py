@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labsys.auth import Actor, Permission, require
-from labsys.plates.analyses import analysis_from_dict
 from labsys.plates.models import PlateLane
 from labsys.plates.views import plate_title, rf_rows
 from labsys.samples import get_sample
 from labsys.storage.photos import PhotoStore
 from labsys.tlc import analyse_plate, render_overlay
+from labsys.tlc.results import PlateAnalysis
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def plate_evidence(session: Session, actor: Actor, code: str) -> list[PlateEvide
                 path=photo.path,
                 sha256=photo.sha256,
                 parameters=dict(photo.analyses[-1].parameters),
-                rf_table=rf_rows(analysis_from_dict(photo.analyses[-1].result), plate),
+                rf_table=rf_rows(PlateAnalysis.from_dict(photo.analyses[-1].result), plate),
             )
             for photo in plate.photos
             if photo.is_current and photo.analyses

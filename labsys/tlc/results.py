@@ -82,6 +82,25 @@ class PlateLine:
         """Height of the line at column ``x``."""
         return self.y + self.slope * (np.asarray(x, dtype=float) - self.x_centre)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "y": round(self.y, 2),
+            "source": self.source,
+            "slope": round(self.slope, 5),
+            "x_centre": round(self.x_centre, 2),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlateLine:
+        """Rebuild a stored line (records from before tilt was stored read as level)."""
+        return cls(
+            y=data["y"],
+            source=data["source"],
+            slope=data.get("slope", 0.0),
+            x_centre=data.get("x_centre", 0.0),
+        )
+
 
 @dataclass
 class PlateAnalysis:
@@ -104,16 +123,8 @@ class PlateAnalysis:
             "algorithm_version": self.algorithm_version,
             "background": self.background,
             "corners": np.asarray(self.corners).round(1).tolist(),
-            "origin": {
-                "y": round(self.origin.y, 2),
-                "source": self.origin.source,
-                "slope": round(self.origin.slope, 5),
-            },
-            "front": {
-                "y": round(self.front.y, 2),
-                "source": self.front.source,
-                "slope": round(self.front.slope, 5),
-            },
+            "origin": self.origin.to_dict(),
+            "front": self.front.to_dict(),
             "warnings": list(self.warnings),
             "lanes": [
                 {
@@ -141,3 +152,36 @@ class PlateAnalysis:
                 for lane in self.lanes
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlateAnalysis:
+        """Rebuild a stored analysis (:meth:`to_dict`), e.g. to identify a plate again.
+
+        The rectified image is not stored (the photo is), so it comes back empty; values come
+        back as rounded by :meth:`to_dict` (Rf to 4 decimals).
+        """
+        return cls(
+            corners=np.asarray(data["corners"], dtype=float),
+            rectified=np.zeros((0, 0, 3)),
+            origin=PlateLine.from_dict(data["origin"]),
+            front=PlateLine.from_dict(data["front"]),
+            lanes=[
+                Lane(
+                    index=lane["index"],
+                    centre_x=lane["centre_x"],
+                    origin_residue=lane["origin_residue"],
+                    profile=np.asarray(lane["profile"], dtype=float),
+                    spots=[
+                        Spot(
+                            **{k: v for k, v in spot.items() if k not in ("hrf", "colour")},
+                            colour=tuple(spot["colour"]),
+                        )
+                        for spot in lane["spots"]
+                    ],
+                )
+                for lane in data["lanes"]
+            ],
+            warnings=list(data["warnings"]),
+            background=data["background"],
+            algorithm_version=data["algorithm_version"],
+        )

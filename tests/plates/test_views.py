@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from labsys.errors import ValidationError
-from labsys.plates.analyses import analysis_from_dict
 from labsys.plates.views import LaneChoice, lane_options, layout_from_form, parse_lane_centres
 from labsys.samples.models import Sample
 from labsys.tlc import analyse_plate
+from labsys.tlc.results import PlateAnalysis
 from tests.plates.plate_photos import library, plate_jpeg
 
 
@@ -80,7 +80,7 @@ def test_lane_centres_are_typed_as_numbers() -> None:
 
 def test_stored_analysis_comes_back_for_identification() -> None:
     stored = analyse_plate(plate_jpeg(), lanes=3).to_dict()
-    again = analysis_from_dict(stored).to_dict()
+    again = PlateAnalysis.from_dict(stored).to_dict()
     assert again["origin"] == stored["origin"] and again["front"] == stored["front"]
     for lane, lane_again in zip(stored["lanes"], again["lanes"], strict=True):
         assert lane["profile"] == lane_again["profile"]
