@@ -67,7 +67,26 @@ def open_image(image: ImageSource) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageError(f"{name} is too large (over {MAX_PIXELS // 1_000_000} MP).") from error
     except Exception as error:  # Pillow raises many types for bad files
+        if _is_heif(stream):
+            raise ImageError(
+                f"{name} is an HEIC/HEIF photo (the iPhone default), which labsys cannot read: "
+                "set the camera to 'Most Compatible' (Settings → Camera → Formats) or share the "
+                "photo as JPEG."
+            ) from error
         raise ImageError(f"{name} is not a readable image ({type(error).__name__}).") from error
+
+
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+
+
+def _is_heif(stream: io.BytesIO | Path) -> bool:
+    """Whether the file starts like an HEIF container (an ISO-BMFF ``ftyp`` box, HEIF brand)."""
+    if isinstance(stream, Path):
+        with stream.open("rb") as file:
+            head = file.read(12)
+    else:
+        head = stream.getvalue()[:12]
+    return head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
 
 
 def decode(picture: Image.Image, *, max_side: int | None = None) -> np.ndarray:

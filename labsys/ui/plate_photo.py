@@ -49,7 +49,10 @@ def render() -> None:
 def _store_photo(actor: Actor, plate: Plate, visualisation: str) -> Plate | None:
     upload, camera = st.tabs(["Upload a photo", "Take a photo"])
     uploaded = upload.file_uploader(
-        "Photo file", type=["jpg", "jpeg", "png", "webp"], key="photo_file"
+        # The name does not decide: the content is checked, so a JPEG named .heic is fine.
+        "Photo file",
+        type=["jpg", "jpeg", "png", "webp", "heic", "heif", "tif", "tiff"],
+        key="photo_file",
     )
     taken = camera.camera_input("Photo", key="photo_camera")
     source = uploaded or taken
