@@ -40,7 +40,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +49,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -58,7 +57,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from labsys.audit import AuditEvent
 from labsys.auth import Actor, Role, create_user
-from labsys.db import make_engine, run_in_transaction, transaction, upgrade
+from labsys.db import (
+    make_engine,
+    private_postgres_schema,
+    run_in_transaction,
+    transaction,
+    upgrade,
+)
 from labsys.errors import ConcurrentEdit, InvalidTransition
 from labsys.samples import Intake, Sample, State, get_sample, move_sample, register
 from labsys.storage.photos import PhotoStore, check_photo
@@ -372,17 +377,8 @@ def private_database(url: str | None, directory: Path) -> Iterator[str]:
     if url is None or make_url(url).get_backend_name() == "sqlite":
         yield url or f"sqlite:///{directory / 'load.sqlite3'}"
         return
-    schema = f"labsys_load_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_postgres_schema(url, "labsys_load") as schema_url:
+        yield schema_url
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,16 +7,17 @@ afterwards, so concurrent runs never collide. Without it those tests are skipped
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from labsys.auth import Actor, Role, create_user
-from labsys.db import make_engine, transaction, upgrade
+from labsys.db import make_engine, private_postgres_schema, transaction, upgrade
+from labsys.samples import Intake, Sample, register
 
 POSTGRES_URL = os.environ.get("LABSYS_TEST_POSTGRES_URL")
 NO_POSTGRES = "LABSYS_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against"
@@ -38,17 +39,8 @@ def sqlite_url(directory: Path) -> str:
 def fresh_postgres_schema() -> Iterator[str]:
     """A PostgreSQL URL whose connections use a fresh schema of their own, dropped on exit."""
     assert POSTGRES_URL
-    schema = f"labsys_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_postgres_schema(POSTGRES_URL, "labsys_test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -88,6 +80,18 @@ def make_actors(engine: Engine) -> dict[Role, Actor]:
     """One account per role, named after the role, password ``<role>-pass``."""
     with transaction(engine) as session:
         return {role: create_user(session, role.value, f"{role.value}-pass", role) for role in Role}
+
+
+def registered_sample(
+    engine: Engine, actor: Actor, sold_as: str = "mdma", form: str = "tablet", site: str = "Fest"
+) -> Sample:
+    """A sample ``actor`` has just registered at intake, received today."""
+    with transaction(engine) as session:
+        return register(
+            session,
+            actor,
+            Intake(sold_as=sold_as, form=form, site=site, received_on=date.today()),
+        )
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """The audit trail cannot be changed or deleted, through the ORM or behind its back."""
 
-from datetime import date
-
 import pytest
 from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
@@ -10,16 +8,11 @@ from labsys.audit import AuditEvent, history
 from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.errors import PermissionDenied
-from labsys.samples import Intake, register
+from tests.conftest import registered_sample
 
 
 def _sample_id(engine: Engine, actor: Actor) -> int:
-    with transaction(engine) as session:
-        return register(
-            session,
-            actor,
-            Intake(sold_as="mdma", form="tablet", site="Fest", received_on=date.today()),
-        ).id
+    return registered_sample(engine, actor).id
 
 
 def test_orm_refuses_to_edit_or_delete_events(engine: Engine, actors: dict[Role, Actor]) -> None:

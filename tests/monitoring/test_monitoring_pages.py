@@ -10,11 +10,11 @@ from streamlit.testing.v1 import AppTest
 
 from labsys.audit import history
 from labsys.auth import Actor, Role
-from labsys.db import make_engine, transaction, upgrade
+from labsys.db import transaction
 from labsys.monitoring.alerts import evaluate_all
 from labsys.monitoring.models import Alert
-from tests.conftest import sqlite_url
 from tests.monitoring.seeding import add_actors, add_result
+from tests.ui.apptest_lab import configured_lab, page_app
 
 Lab = tuple[Engine, dict[Role, Actor]]
 
@@ -22,30 +22,19 @@ Lab = tuple[Engine, dict[Role, Actor]]
 @pytest.fixture
 def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     """A migrated SQLite lab the pages use, with a heroin sample containing fentanyl."""
-    url = sqlite_url(tmp_path)
-    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
-    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
-    engine = make_engine(url)
-    upgrade(engine)
-    actors = add_actors(engine)
-    recently = datetime.now(UTC).date() - timedelta(days=3)
-    volunteer = actors[Role.VOLUNTEER]
-    add_result(engine, volunteer, "heroin", recently, {"heroin": "expected", "fentanyl": "other"})
-    add_result(engine, volunteer, "cocaine", recently, {"cocaine": "expected"}, site="Night bus")
-    yield engine, actors
-    engine.dispose()
-
-
-def _render_page(page: str) -> None:
-    import importlib
-
-    importlib.import_module(f"labsys.ui.{page}").render()
+    with configured_lab(tmp_path, monkeypatch, add_actors) as (engine, actors):
+        recently = datetime.now(UTC).date() - timedelta(days=3)
+        volunteer = actors[Role.VOLUNTEER]
+        heroin_with_fentanyl = {"heroin": "expected", "fentanyl": "other"}
+        add_result(engine, volunteer, "heroin", recently, heroin_with_fentanyl)
+        add_result(
+            engine, volunteer, "cocaine", recently, {"cocaine": "expected"}, site="Night bus"
+        )
+        yield engine, actors
 
 
 def _page(page: str, actor: Actor) -> AppTest:
-    app = AppTest.from_function(_render_page, args=(page,), default_timeout=30)
-    app.session_state["actor"] = actor
-    return app.run()
+    return page_app(page, actor).run()
 
 
 def test_dashboard_shows_counts_charts_and_filters(lab: Lab) -> None:

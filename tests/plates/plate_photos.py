@@ -1,4 +1,5 @@
-"""A small rendered plate and a laid-out plate in the database, shared by plate and page tests."""
+"""A small rendered plate, and a plate in the database laid out, photographed or accepted, shared
+by plate, result and page tests."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from sqlalchemy import Engine
 
 from labsys.auth import Actor
 from labsys.db import transaction
-from labsys.plates.models import Plate
-from labsys.plates.service import create_plate
+from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
+from labsys.plates.models import Plate, PlatePhoto
+from labsys.plates.photos import attach_photo
+from labsys.plates.service import create_plate, get_plate
 from labsys.samples import Intake, Sample, move_sample, register
+from labsys.storage.photos import PhotoStore
 from labsys.tlc.layout import parse_layout
 from labsys.tlc.references import ReferenceLibrary, load_library
 from labsys.tlc.synthetic import LaneSpec, PlateSpec, SpotSpec, render_plate
@@ -72,4 +76,31 @@ def laid_out_plate(engine: Engine, actor: Actor) -> tuple[Plate, Sample]:
     sample = queued_sample(engine, actor)
     with transaction(engine) as session:
         plate = create_plate(session, actor, parse_layout(layout_data(sample.code)), library())
+    return plate, sample
+
+
+def photograph(engine: Engine, actor: Actor, store: PhotoStore, plate: Plate) -> PlatePhoto:
+    """Attach :func:`plate_jpeg` to ``plate`` (as it was read) as its uv254 photo."""
+    photo, _ = attach_photo(
+        engine,
+        actor,
+        plate.id,
+        "uv254",
+        plate_jpeg(),
+        expected_version=plate.version,
+        store=store,
+    )
+    return photo
+
+
+def accepted_plate(engine: Engine, actor: Actor, store: PhotoStore) -> tuple[Plate, Sample]:
+    """A :func:`laid_out_plate` photographed, analysed without hints and its analysis accepted."""
+    plate, sample = laid_out_plate(engine, actor)
+    photo = photograph(engine, actor, store, plate)
+    analysis = analyse_photo(engine, actor, photo.id, AnalysisHints(), store=store)
+    with transaction(engine) as session:
+        version = get_plate(session, actor, plate.id).version
+        accept_analysis(
+            session, actor, photo.id, analysis, AnalysisHints(), expected_version=version
+        )
     return plate, sample

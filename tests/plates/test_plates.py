@@ -24,6 +24,7 @@ from tests.plates.plate_photos import (
     laid_out_plate,
     layout_data,
     library,
+    photograph,
     plate_jpeg,
     queued_sample,
 )
@@ -141,15 +142,7 @@ def test_rephotograph_replaces_the_current_photo_and_spots_duplicates(
 ) -> None:
     volunteer = actors[Role.VOLUNTEER]
     plate, _ = laid_out_plate(engine, volunteer)
-    first, _ = attach_photo(
-        engine,
-        volunteer,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
+    first = photograph(engine, volunteer, store, plate)
     with transaction(engine) as session:
         version = get_plate(session, volunteer, plate.id).version
     second, duplicate = attach_photo(
@@ -172,15 +165,7 @@ def test_stale_plate_version_is_refused(
 ) -> None:
     volunteer = actors[Role.VOLUNTEER]
     plate, _ = laid_out_plate(engine, volunteer)
-    attach_photo(
-        engine,
-        volunteer,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
+    photograph(engine, volunteer, store, plate)
     with pytest.raises(ConcurrentEdit, match="changed by someone else"):
         attach_photo(
             engine,
@@ -247,15 +232,7 @@ def test_corrections_change_the_analysis_and_are_kept(
 ) -> None:
     volunteer = actors[Role.VOLUNTEER]
     plate, _ = laid_out_plate(engine, volunteer)
-    photo, _ = attach_photo(
-        engine,
-        volunteer,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
+    photo = photograph(engine, volunteer, store, plate)
     found = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
     lower_front = found.front.y + 0.25 * (found.origin.y - found.front.y)
     hints = AnalysisHints(
@@ -287,15 +264,7 @@ def test_a_race_between_two_acceptances_overwrites_nothing(
     upgrade(engine)
     volunteer = make_actors(engine)[Role.VOLUNTEER]
     plate, _ = laid_out_plate(engine, volunteer)
-    photo, _ = attach_photo(
-        engine,
-        volunteer,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
+    photo = photograph(engine, volunteer, store, plate)
     analysis = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
     first, second = session_factory(engine)(), session_factory(engine)()
     try:

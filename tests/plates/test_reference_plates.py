@@ -13,11 +13,10 @@ from labsys.audit import history
 from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.errors import PermissionDenied, ValidationError
-from labsys.plates.photos import attach_photo
 from labsys.plates.reference_plates import import_plate_references
 from labsys.storage.photos import PhotoStore
 from labsys.tlc.references import load_library
-from tests.plates.plate_photos import laid_out_plate, plate_jpeg
+from tests.plates.plate_photos import laid_out_plate, photograph
 
 LIBRARY = Path(__file__).resolve().parents[2] / "reference_spectra"
 
@@ -31,15 +30,7 @@ def test_coordinator_imports_the_reference_lanes_once(
     plate, _ = laid_out_plate(sqlite_engine, coordinator)
     with pytest.raises(ValidationError, match="no uv254 photo"):
         import_plate_references(sqlite_engine, coordinator, plate.id, "uv254", library, store=store)
-    photo, _ = attach_photo(
-        sqlite_engine,
-        coordinator,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
+    photo = photograph(sqlite_engine, coordinator, store, plate)
     with pytest.raises(PermissionDenied):
         import_plate_references(
             sqlite_engine, sqlite_actors[Role.VOLUNTEER], plate.id, "uv254", library, store=store

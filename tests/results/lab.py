@@ -8,10 +8,7 @@ from sqlalchemy import Engine
 
 from labsys.auth import Actor, Role
 from labsys.db import transaction
-from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
 from labsys.plates.identification import identify_plate
-from labsys.plates.photos import attach_photo
-from labsys.plates.service import get_plate
 from labsys.results.categories import ResultCategory
 from labsys.results.findings import ProposedFinding, proposal_from_draft
 from labsys.results.models import Confidence, FindingKind
@@ -21,7 +18,7 @@ from labsys.storage.photos import PhotoStore
 from labsys.tlc.bands import Band
 from labsys.tlc.draft import Finding, ResultDraft
 from labsys.tlc.identify import Candidate, SpotIdentification, Verdict
-from tests.plates.plate_photos import laid_out_plate, library, plate_jpeg
+from tests.plates.plate_photos import accepted_plate, library
 
 TO_ANALYSED = (State.QUEUED, State.ON_PLATE, State.IMAGED, State.ANALYSED)
 
@@ -75,22 +72,8 @@ def reviewed_sample(engine: Engine, actors: dict[Role, Actor]) -> str:
 
 def plate_proposal(engine: Engine, analyst: Actor, store: PhotoStore) -> str:
     """A codeine sample run on a photographed TA plate, proposed from the identification draft."""
-    plate, sample = laid_out_plate(engine, analyst)
-    photo, _ = attach_photo(
-        engine,
-        analyst,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
-    analysis = analyse_photo(engine, analyst, photo.id, AnalysisHints(), store=store)
+    plate, sample = accepted_plate(engine, analyst, store)
     with transaction(engine) as session:
-        version = get_plate(session, analyst, plate.id).version
-        accept_analysis(
-            session, analyst, photo.id, analysis, AnalysisHints(), expected_version=version
-        )
         draft = identify_plate(session, analyst, plate.id, library()).drafts[sample.code]
         propose_result(
             session, analyst, sample.code, **proposal_from_draft(draft), expected_version=None

@@ -1,7 +1,6 @@
 """Moving samples: audit, roles, and two people acting on the same sample at once."""
 
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -10,18 +9,13 @@ from labsys.audit import history
 from labsys.auth import Actor, Role
 from labsys.db import run_in_transaction, session_factory, transaction
 from labsys.errors import ConcurrentEdit, InvalidTransition, PermissionDenied, ValidationError
-from labsys.samples import Intake, State, get_sample, move_sample, register, update_intake
+from labsys.samples import Intake, State, get_sample, move_sample, update_intake
 from labsys.samples.models import Sample
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, registered_sample
 
 
 def _new_sample(engine: Engine, actor: Actor) -> Sample:
-    with transaction(engine) as session:
-        return register(
-            session,
-            actor,
-            Intake(sold_as="heroin", form="powder", site="Gare", received_on=date.today()),
-        )
+    return registered_sample(engine, actor, "heroin", "powder", "Gare")
 
 
 def test_move_records_who_from_to_and_why(engine: Engine, actors: dict[Role, Actor]) -> None:

@@ -65,17 +65,17 @@ def database(backend: str, directory: Path, *, migrated: bool = True) -> Iterato
     """A new database on ``backend`` ("sqlite" or "postgresql"), migrated unless told otherwise."""
     if backend == "postgresql":
         needs_postgres()
-        with fresh_postgres_schema() as url:
-            engine = make_engine(url)
-            if migrated:
-                upgrade(engine)
-            try:
-                yield engine
-            finally:
-                engine.dispose()
+        with fresh_postgres_schema() as url, _engine(url, migrated=migrated) as engine:
+            yield engine
         return
     directory.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(sqlite_url(directory))
+    with _engine(sqlite_url(directory), migrated=migrated) as engine:
+        yield engine
+
+
+@contextmanager
+def _engine(url: str, *, migrated: bool) -> Iterator[Engine]:
+    engine = make_engine(url)
     if migrated:
         upgrade(engine)
     try:

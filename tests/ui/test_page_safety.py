@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from labsys.auth import Actor, Role
-from labsys.db import make_engine, transaction, upgrade
+from labsys.db import transaction
 from labsys.samples import Intake, register
 from labsys.ui import context
-from tests.conftest import make_actors, sqlite_url
+from tests.ui.apptest_lab import configured_lab, page_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 MARKUP = (
@@ -26,19 +26,8 @@ MARKUP = (
 @pytest.fixture
 def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Engine, dict]]:
     """A migrated SQLite lab that the pages under test use."""
-    url = sqlite_url(tmp_path)
-    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
-    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine, make_actors(engine)
-    engine.dispose()
-
-
-def _sample_detail() -> None:
-    from labsys.ui import sample_detail
-
-    sample_detail.render()
+    with configured_lab(tmp_path, monkeypatch) as lab:
+        yield lab
 
 
 def test_lab_notes_are_shown_literally_not_as_markup(lab: tuple) -> None:
@@ -46,8 +35,7 @@ def test_lab_notes_are_shown_literally_not_as_markup(lab: tuple) -> None:
     with transaction(engine) as session:
         intake = Intake(sold_as="mdma", form="tablet", site="Fest", lab_notes=MARKUP)
         code = register(session, actors[Role.VOLUNTEER], intake).code
-    app = AppTest.from_function(_sample_detail, default_timeout=30)
-    app.session_state["actor"] = actors[Role.VOLUNTEER]
+    app = page_app("sample_detail", actors[Role.VOLUNTEER])
     app.session_state["open_code"] = code
     app.run()
     assert not app.exception

@@ -9,9 +9,10 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from labsys.auth import Actor, Role
-from labsys.db import make_engine, transaction, upgrade
+from labsys.db import transaction
 from labsys.samples import Intake, list_samples, register
-from tests.conftest import make_actors, sqlite_url
+from tests.conftest import registered_sample
+from tests.ui.apptest_lab import configured_lab, page_app
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -21,25 +22,8 @@ def lab(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Engine, dict[Role, Actor]]]:
     """A migrated SQLite lab that the app under test is configured to use."""
-    url = sqlite_url(tmp_path)
-    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
-    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine, make_actors(engine)
-    engine.dispose()
-
-
-def _render_page(page: str) -> None:
-    import importlib
-
-    importlib.import_module(f"labsys.ui.{page}").render()
-
-
-def _page_app(page: str, actor: Actor) -> AppTest:
-    app = AppTest.from_function(_render_page, args=(page,), default_timeout=30)
-    app.session_state["actor"] = actor
-    return app
+    with configured_lab(tmp_path, monkeypatch) as lab:
+        yield lab
 
 
 def _sign_in(username: str, password: str) -> AppTest:
@@ -47,6 +31,13 @@ def _sign_in(username: str, password: str) -> AppTest:
     app.text_input(key="login_username").input(username)
     app.text_input(key="login_password").input(password)
     return app.button[0].click().run()
+
+
+def _detail_app(actor: Actor, code: str) -> AppTest:
+    """The sample detail page with ``code`` open, run once."""
+    app = page_app("sample_detail", actor)
+    app.session_state["open_code"] = code
+    return app.run()
 
 
 def test_sign_in_with_wrong_password_shows_a_message(lab: tuple) -> None:
@@ -65,7 +56,7 @@ def test_sign_in_opens_the_first_page_of_the_role(lab: tuple) -> None:
 
 def test_intake_registers_a_sample(lab: tuple) -> None:
     engine, actors = lab
-    app = _page_app("intake", actors[Role.VOLUNTEER]).run()
+    app = page_app("intake", actors[Role.VOLUNTEER]).run()
     app.selectbox(key="intake_sold_as").set_value("cocaine")
     app.text_input(key="intake_site").input("Drop-in Gare")
     app.text_input(key="intake_colour").input("white")
@@ -85,7 +76,7 @@ def test_intake_registers_a_sample(lab: tuple) -> None:
 
 def test_intake_refuses_contact_details_and_stores_nothing(lab: tuple) -> None:
     engine, actors = lab
-    app = _page_app("intake", actors[Role.VOLUNTEER]).run()
+    app = page_app("intake", actors[Role.VOLUNTEER]).run()
     app.selectbox(key="intake_sold_as").set_value("heroin")
     app.text_input(key="intake_site").input("Gare")
     app.text_area(key="intake_notes").input("ring 0612345678")
@@ -106,7 +97,7 @@ def test_sample_list_filters_by_state_and_code(lab: tuple) -> None:
             ).code
             for s in ("cocaine", "heroin")
         ]
-    app = _page_app("sample_list", actors[Role.COUNSELLOR]).run()
+    app = page_app("sample_list", actors[Role.COUNSELLOR]).run()
     assert not app.exception
     assert sorted(app.dataframe[0].value["code"]) == sorted(codes)
     app.text_input(key="list_code").input(codes[1][:6]).run()
@@ -118,15 +109,8 @@ def test_sample_list_filters_by_state_and_code(lab: tuple) -> None:
 
 def test_sample_detail_moves_a_sample_and_shows_the_timeline(lab: tuple) -> None:
     engine, actors = lab
-    with transaction(engine) as session:
-        code = register(
-            session,
-            actors[Role.VOLUNTEER],
-            Intake(sold_as="mdma", form="tablet", site="Fest", received_on=date.today()),
-        ).code
-    app = _page_app("sample_detail", actors[Role.VOLUNTEER])
-    app.session_state["open_code"] = code
-    app.run()
+    code = registered_sample(engine, actors[Role.VOLUNTEER]).code
+    app = _detail_app(actors[Role.VOLUNTEER], code)
     assert app.subheader[0].value == code
     app.radio(key="move_target").set_value(app.radio(key="move_target").options[0])
     app.button[0].click().run()
@@ -139,15 +123,8 @@ def test_detail_reports_a_concurrent_change(lab: tuple) -> None:
     from labsys.samples import move_sample
 
     engine, actors = lab
-    with transaction(engine) as session:
-        sample = register(
-            session,
-            actors[Role.VOLUNTEER],
-            Intake(sold_as="mdma", form="tablet", site="Fest", received_on=date.today()),
-        )
-    app = _page_app("sample_detail", actors[Role.VOLUNTEER])
-    app.session_state["open_code"] = sample.code
-    app.run()  # the volunteer sees version 1
+    sample = registered_sample(engine, actors[Role.VOLUNTEER])
+    app = _detail_app(actors[Role.VOLUNTEER], sample.code)  # the volunteer sees version 1
     with transaction(engine) as session:  # meanwhile someone else queues it
         move_sample(session, actors[Role.ADMIN], sample.code, "queued", expected_version=1)
     app.button[0].click().run()
@@ -155,9 +132,8 @@ def test_detail_reports_a_concurrent_change(lab: tuple) -> None:
 
 
 def test_pages_refuse_a_role_without_permission(lab: tuple) -> None:
-    _, actors = lab
     outsider = Actor(id=999, username="ghost", role=Role.VOLUNTEER)
-    app = _page_app("intake", outsider)
+    app = page_app("intake", outsider)
     app.session_state["actor"] = None
     app.run()
     assert "not available" in app.error[0].value
@@ -165,7 +141,5 @@ def test_pages_refuse_a_role_without_permission(lab: tuple) -> None:
 
 def test_errors_quoting_typed_text_are_shown_literally(lab: tuple) -> None:
     _, actors = lab
-    app = _page_app("sample_detail", actors[Role.VOLUNTEER])
-    app.session_state["open_code"] = "[x](http://evil)"
-    app.run()
+    app = _detail_app(actors[Role.VOLUNTEER], "[x](http://evil)")
     assert "\\[x\\]\\(http\\:\\/\\/evil\\)" in app.error[0].value

@@ -10,16 +10,13 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from labsys.auth import Actor, Role
-from labsys.db import make_engine, transaction, upgrade
-from labsys.plates.analyses import AnalysisHints, accept_analysis, analyse_photo
+from labsys.db import transaction
 from labsys.plates.models import PlateAnalysisRecord, PlatePhoto
-from labsys.plates.photos import attach_photo
-from labsys.plates.service import get_plate
 from labsys.results.review import result_version
 from labsys.samples import get_sample
 from labsys.storage.photos import PhotoStore
-from tests.conftest import make_actors, sqlite_url
-from tests.plates.plate_photos import laid_out_plate, plate_jpeg, queued_sample
+from tests.plates.plate_photos import accepted_plate, laid_out_plate, plate_jpeg, queued_sample
+from tests.ui.apptest_lab import configured_lab, page_app
 
 Lab = tuple[Engine, dict[Role, Actor], PhotoStore]
 
@@ -27,25 +24,12 @@ Lab = tuple[Engine, dict[Role, Actor], PhotoStore]
 @pytest.fixture
 def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lab]:
     """A migrated SQLite lab, with the data dir the app under test is configured to use."""
-    url = sqlite_url(tmp_path)
-    monkeypatch.setenv("LABSYS_DATABASE_URL", url)
-    monkeypatch.setenv("LABSYS_DATA_DIR", str(tmp_path))
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine, make_actors(engine), PhotoStore(tmp_path)
-    engine.dispose()
-
-
-def _render_page(page: str) -> None:
-    import importlib
-
-    importlib.import_module(f"labsys.ui.{page}").render()
+    with configured_lab(tmp_path, monkeypatch) as (engine, actors):
+        yield engine, actors, PhotoStore(tmp_path)
 
 
 def _page_app(page: str, actor: Actor) -> AppTest:
-    app = AppTest.from_function(_render_page, args=(page,), default_timeout=60)
-    app.session_state["actor"] = actor
-    return app
+    return page_app(page, actor, timeout=60)
 
 
 def _photo_count(engine: Engine) -> int:
@@ -131,22 +115,7 @@ def test_photo_page_refuses_a_text_file_named_jpg(lab: Lab) -> None:
 def test_identify_page_shows_candidates_and_draft(lab: Lab) -> None:
     engine, actors, store = lab
     volunteer = actors[Role.VOLUNTEER]
-    plate, sample = laid_out_plate(engine, volunteer)
-    photo, _ = attach_photo(
-        engine,
-        volunteer,
-        plate.id,
-        "uv254",
-        plate_jpeg(),
-        expected_version=plate.version,
-        store=store,
-    )
-    analysis = analyse_photo(engine, volunteer, photo.id, AnalysisHints(), store=store)
-    with transaction(engine) as session:
-        version = get_plate(session, volunteer, plate.id).version
-        accept_analysis(
-            session, volunteer, photo.id, analysis, AnalysisHints(), expected_version=version
-        )
+    _, sample = accepted_plate(engine, volunteer, store)
     app = _page_app("plate_identify", volunteer).run()
     assert not app.exception
     assert not app.error
