@@ -28,6 +28,7 @@ from labsys.db import make_engine, transaction, upgrade, utcnow
 from labsys.errors import AuthenticationError
 from labsys.results.models import ResultFinding, SampleResult
 from labsys.samples import Intake, Sample, State, move_sample, register, update_intake
+from labsys.samples.workflow import MANAGED_TARGETS
 from labsys.schema import metadata
 from tests.conftest import POSTGRES_URL, fresh_postgres_schema, make_actors, sqlite_url
 
@@ -85,12 +86,24 @@ def _engine(url: str, *, migrated: bool) -> Iterator[Engine]:
 
 
 def advance(engine: Engine, actor: Actor, code: str, path: list[State]) -> None:
-    """Move sample ``code`` along ``path``, giving a reason wherever one is needed."""
+    """Move sample ``code`` along ``path``, giving a reason wherever one is needed.
+
+    Set-up only (these tests are about storage): states that stand for a review or conversation
+    record are entered as their services would enter them.
+    """
     for target in path:
         with transaction(engine) as session:
             version = session.scalar(select(Sample.version).where(Sample.code == code))
             assert version is not None
-            move_sample(session, actor, code, target, expected_version=version, reason="lab test")
+            move_sample(
+                session,
+                actor,
+                code,
+                target,
+                expected_version=version,
+                reason="lab test",
+                by_record_service=target in MANAGED_TARGETS,
+            )
 
 
 def _filler(column_type: Any) -> Any:
