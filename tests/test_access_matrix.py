@@ -43,6 +43,7 @@ POLICY = {
     "labsys.results.counsel": Permission.COUNSEL,
     "labsys.monitoring": Permission.MONITOR,
     "labsys.monitoring.alerts": Permission.MANAGE_ALERTS,
+    "labsys.samples.search": Permission.VIEW_SAMPLES,
 }
 """Who may do what, by area (the longest matching prefix wins): the policy the code must follow."""
 NOT_ROLE_CHECKED = {

@@ -56,24 +56,26 @@ def validate_intake(intake: Intake, *, today: date | None = None) -> Intake:
         raise ValidationError(f"Date received cannot be before {EARLIEST_DATE.isoformat()}.")
     notes = clean_text(intake.lab_notes, "Lab notes", max_length=NOTES_MAX)
     refuse_personal_data(notes, "Lab notes")
-    optional: dict[str, str | None] = {}
-    for name, label, limit in (
-        ("colour", "Colour", 40),
-        ("logo", "Logo", 80),
-        ("shape", "Shape", 40),
+    texts: dict[str, str] = {}
+    for name, label, limit, required in (
+        ("sold_as", "Sold as", 80, True),
+        ("site", "Site", 80, True),
+        ("colour", "Colour", 40, False),
+        ("logo", "Logo", 80, False),
+        ("shape", "Shape", 40, False),
     ):
-        text = clean_text(getattr(intake, name), label, max_length=limit)
-        refuse_personal_data(text, label)
-        optional[name] = text or None
+        # Every typed field reaches exports and alerts, so none may carry contact details.
+        texts[name] = clean_text(getattr(intake, name), label, max_length=limit, required=required)
+        refuse_personal_data(texts[name], label)
     return Intake(
-        sold_as=clean_text(intake.sold_as, "Sold as", max_length=80, required=True).lower(),
+        sold_as=texts["sold_as"].lower(),
         form=form,
-        site=clean_text(intake.site, "Site", max_length=80, required=True),
+        site=texts["site"],
         received_on=intake.received_on,
         monitoring_consent=bool(intake.monitoring_consent),
-        colour=optional["colour"],
-        logo=optional["logo"],
-        shape=optional["shape"],
+        colour=texts["colour"] or None,
+        logo=texts["logo"] or None,
+        shape=texts["shape"] or None,
         lab_notes=notes or None,
     )
 

@@ -14,6 +14,7 @@ from labsys.samples.models import Sample
 from labsys.samples.workflow import State
 
 LIST_LIMIT = 500
+MIN_CODE_PREFIX = 2
 
 
 def get_sample(session: Session, actor: Actor, code: str) -> Sample:
@@ -58,8 +59,12 @@ def list_samples(
         compact_length = len("".join(ch for ch in code if ch.isalnum()))
         if compact_length == DATA_LENGTH + 1:
             statement = statement.where(Sample.code == normalise_code(code))
-        else:
+        elif compact_length >= MIN_CODE_PREFIX:
             statement = statement.where(Sample.code.startswith(_code_prefix(code), autoescape=True))
+        else:
+            raise ValidationError(
+                f"Type at least {MIN_CODE_PREFIX} symbols of the code to search by code."
+            )
     if states:
         statement = statement.where(Sample.state.in_([s.value for s in states]))
     if site:
@@ -72,6 +77,7 @@ def list_samples(
     return list(session.scalars(statement))
 
 
-def known_sites(session: Session) -> list[str]:
+def known_sites(session: Session, actor: Actor) -> list[str]:
     """Sites that have registered samples, for pick lists."""
+    require(actor, Permission.VIEW_SAMPLES)
     return list(session.scalars(select(Sample.site).distinct().order_by(Sample.site)))

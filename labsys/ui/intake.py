@@ -34,7 +34,7 @@ def render() -> None:
     actor = require_page(Permission.REGISTER_SAMPLE)
     st.title("Register a sample")
     st.caption("Nothing about the person is recorded: the sample is known by its code only.")
-    sites = read(known_sites)
+    sites = read(lambda s: known_sites(s, actor))
     with st.form("intake", clear_on_submit=False):
         sold_as = st.selectbox(
             "Sold / expected as",

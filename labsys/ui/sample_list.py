@@ -15,7 +15,7 @@ def render() -> None:
     """Filters above a table; choosing a row opens the sample."""
     actor = require_page(Permission.VIEW_SAMPLES)
     st.title("Samples")
-    sites = read(known_sites)
+    sites = read(lambda s: known_sites(s, actor))
     code_col, state_col, site_col, date_col = st.columns([2, 3, 2, 3])
     code = code_col.text_input("Code", placeholder="e.g. 7K3M", key="list_code")
     states = state_col.multiselect(

@@ -50,6 +50,8 @@ def test_register_issues_a_code_and_audits(engine: Engine, actors: dict[Role, Ac
         ({"lab_notes": "x" * 501}, "limited to 500"),
         ({"colour": "white\x00"}, "control characters"),
         ({"site": ""}, "Site is required"),
+        ({"sold_as": "coke from Jo 0612345678"}, "Sold as looks like it contains contact"),
+        ({"site": "ask jo@example.org"}, "Site looks like it contains contact"),
     ],
 )
 def test_invalid_intake_is_refused_and_nothing_is_stored(
@@ -88,6 +90,8 @@ def test_list_filters(engine: Engine, actors: dict[Role, Actor]) -> None:
         assert [s.code for s in list_samples(session, volunteer, code=b.code[:6])] == [b.code]
         assert [s.code for s in list_samples(session, volunteer, code=a.code.lower())] == [a.code]
         assert list_samples(session, volunteer, states=[State.CLOSED]) == []
+        with pytest.raises(ValidationError, match="at least 2"):
+            list_samples(session, volunteer, code="K")
         with pytest.raises(ValidationError, match="after"):
             list_samples(
                 session, volunteer, received_from=date(2026, 3, 1), received_to=date(2026, 1, 1)
