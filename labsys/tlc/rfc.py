@@ -54,15 +54,7 @@ class RfCorrection:
         another) are dropped, keeping the larger consistent set; one anchor cannot fix both the
         shift and the stretch of a plate, so fewer than two gives None.
         """
-        ordered = sorted(anchors, key=lambda a: a.listed_hrf)
-        kept: list[Anchor] = []
-        for anchor in ordered:
-            if kept and (
-                anchor.measured_hrf <= kept[-1].measured_hrf
-                or anchor.listed_hrf <= kept[-1].listed_hrf
-            ):
-                continue
-            kept.append(anchor)
+        kept = _longest_consistent_chain(sorted(anchors, key=lambda a: a.listed_hrf))
         return cls(tuple(kept)) if len(kept) >= 2 else None
 
     @property
@@ -77,11 +69,11 @@ class RfCorrection:
 
     def corrected(self, measured_hrf: float) -> float:
         """The listed-scale hRf (RfC) of a spot that ran at ``measured_hrf`` on this plate."""
-        return _interpolate(measured_hrf, self._measured, self._listed)
+        return _clamp(_interpolate(measured_hrf, self._measured, self._listed))
 
     def on_plate(self, listed_hrf: float) -> float:
         """Where a substance listed at ``listed_hrf`` is expected to run on this plate."""
-        return _interpolate(listed_hrf, self._listed, self._measured)
+        return _clamp(_interpolate(listed_hrf, self._listed, self._measured))
 
     def beyond(self, listed_hrf: float) -> float:
         """How far (hRf) ``listed_hrf`` lies outside the anchors' listed range; 0 inside it."""
@@ -104,3 +96,26 @@ def _interpolate(value: float, xs: np.ndarray, ys: np.ndarray) -> float:
     if value > xs[-1]:
         return float(value + ys[-1] - xs[-1])
     return float(np.interp(value, xs, ys))
+
+
+def _clamp(hrf: float) -> float:
+    """hRf lives between the origin (0) and the front (100), whatever the shift says."""
+    return min(max(hrf, 0.0), 100.0)
+
+
+def _longest_consistent_chain(ordered: Sequence[Anchor]) -> list[Anchor]:
+    """The largest set of anchors rising in both listed and measured hRf.
+
+    One misread reference must not take the good ones with it, so this is the longest strictly
+    increasing subsequence (anchors are few: the quadratic search is plenty), not a greedy pass.
+    """
+    best: list[list[Anchor]] = []
+    for i, anchor in enumerate(ordered):
+        chains = [
+            best[j]
+            for j in range(i)
+            if ordered[j].listed_hrf < anchor.listed_hrf
+            and ordered[j].measured_hrf < anchor.measured_hrf
+        ]
+        best.append([*max(chains, key=len, default=[]), anchor])
+    return max(best, key=len, default=[])
