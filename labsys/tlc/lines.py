@@ -35,6 +35,14 @@ _STRIPS = 16
 _COVERAGE = 25
 """Percentile over strips that scores a line: a line must darken 75 % of the strips."""
 
+TICK_LENGTH = 0.025
+"""Shortest edge tick, as a fraction of the plate's long side (2.5 mm on a 10 cm plate); ticks
+are measured over this length from just inside each side edge, so a short tick is not diluted by
+the layer beyond it."""
+
+_RIM = 0.01
+"""Share of the plate's width at each side left out of the tick strips: the rectified rim."""
+
 
 def stroke_size(scale: float) -> int:
     """Odd height (pixels) of the thickest pencil stroke: 1.3 % of the plate (1.3 mm on 10 cm)."""
@@ -108,16 +116,23 @@ def find_lines(
     def excluded(y: float) -> bool:
         return y < margin or y > height - 1 - margin
 
-    def pencil(line: PlateLine, strips: slice = slice(None)) -> bool:
+    def pencil(line: PlateLine) -> bool:
         return (
             not excluded(line.y)
-            and _thinness(line, profiles[strips], dark_profiles[strips], strip_x[strips], reach)
-            >= MIN_THINNESS
+            and _thinness(line, profiles, dark_profiles, strip_x, reach) >= MIN_THINNESS
         )
 
     lines = [line for line in _full_lines(profiles, strip_x, x_centre, rows) if pencil(line)]
+    rim, tick = round(_RIM * width), max(2, round(TICK_LENGTH * scale))
+    tick_edges = np.array([rim, rim + tick, width - rim - tick, width - rim])
+    tick_profiles = _strip_profiles(response, tick_edges, sigma)[::2]
+    tick_dark = _strip_profiles(darkness, tick_edges, sigma)[::2]
+    tick_x = 0.5 * (tick_edges[[0, 2]] + tick_edges[[1, 3]])
     ticks = [
-        tick for tick in _edge_ticks(profiles, strip_x, x_centre) if pencil(tick, np.r_[0:2, -2:0])
+        tick
+        for tick in _edge_ticks(tick_profiles, tick_x, x_centre)
+        if not excluded(tick.y)
+        and _thinness(tick, tick_profiles, tick_dark, tick_x, reach) >= MIN_THINNESS
     ]
 
     if origin_y is not None:
@@ -215,9 +230,12 @@ def _full_lines(
 
 
 def _edge_ticks(profiles: np.ndarray, strip_x: np.ndarray, x_centre: float) -> list[PlateLine]:
-    """Short marks at both edges at about the same height (a front marked by ticks only)."""
+    """Short marks at both edges at about the same height (a front marked by ticks only).
+
+    ``profiles`` are the two edge strips' row profiles (left, right) centred at ``strip_x``.
+    """
     rows = profiles.shape[1]
-    left, right = profiles[:2].max(axis=0), profiles[-2:].max(axis=0)
+    left, right = profiles
     tolerance = max(1, round(MAX_TILT * (strip_x[-1] - strip_x[0])))
     right_near = ndi.maximum_filter1d(right, 2 * tolerance + 1)
     both = np.minimum(left, right_near)
@@ -226,7 +244,7 @@ def _edge_ticks(profiles: np.ndarray, strip_x: np.ndarray, x_centre: float) -> l
         window = slice(max(0, peak - tolerance), min(rows, peak + tolerance + 1))
         right_y = window.start + float(np.argmax(right[window]))
         left_y = float(peak)
-        x_left, x_right = strip_x[:2].mean(), strip_x[-2:].mean()
+        x_left, x_right = strip_x
         slope = (right_y - left_y) / (x_right - x_left)
         y_mid = left_y + slope * (x_centre - x_left)
         ticks.append(PlateLine(float(y_mid), "ticks", float(slope), x_centre))

@@ -8,7 +8,7 @@ import pytest
 from labsys.errors import PlateNotFound
 from labsys.tlc.layer import contrast
 from labsys.tlc.lines import find_lines
-from tests.tlc.drawn_plates import WHITE_LAYER, render_drawn_plate, standard_plate
+from tests.tlc.drawn_plates import WHITE_LAYER, _hline, render_drawn_plate, standard_plate
 
 
 def _darkness(**overrides: object) -> np.ndarray:
@@ -38,6 +38,18 @@ def test_front_from_edge_ticks_warns() -> None:
     assert front.source == "ticks"
     assert abs(front.y - 70) < 1.0
     assert any("ticks" in warning for warning in warnings)
+
+
+def test_short_edge_ticks_mark_the_origin() -> None:
+    """Ticks 3 % of the plate long, drawn from the very edges, are enough for an origin."""
+    plate = standard_plate(origin_line=False)
+    image = render_drawn_plate(plate)
+    length = round(0.03 * max(plate.width, plate.height))
+    _hline(image, plate.origin_y, 1, 1 + length, plate.line_darkness)
+    _hline(image, plate.origin_y, plate.width - 1 - length, plate.width - 1, plate.line_darkness)
+    origin, _, _ = find_lines(contrast(image).darkness)
+    assert origin.source == "ticks"
+    assert abs(origin.y - plate.origin_y) < 1.0
 
 
 def test_spot_rows_and_rings_are_not_lines() -> None:
