@@ -40,13 +40,15 @@ def test_front_from_edge_ticks_warns() -> None:
     assert any("ticks" in warning for warning in warnings)
 
 
-def test_short_edge_ticks_mark_the_origin() -> None:
-    """Ticks 3 % of the plate long, drawn from the very edges, are enough for an origin."""
-    plate = standard_plate(origin_line=False)
+def test_short_faint_edge_ticks_mark_the_origin() -> None:
+    """Faint ticks 2.5 % of the plate long, on a grainy layer, are enough for an origin: they are
+    measured over their own length, not diluted over a strip reaching into the layer."""
+    plate = standard_plate(origin_line=False, line_darkness=0.25)
     image = render_drawn_plate(plate)
-    length = round(0.03 * max(plate.width, plate.height))
-    _hline(image, plate.origin_y, 1, 1 + length, plate.line_darkness)
-    _hline(image, plate.origin_y, plate.width - 1 - length, plate.width - 1, plate.line_darkness)
+    image += np.random.default_rng(1).normal(0, 0.06, image.shape)
+    length = round(0.025 * max(plate.width, plate.height))
+    _hline(image, plate.origin_y, 0, length, plate.line_darkness)
+    _hline(image, plate.origin_y, plate.width - length, plate.width, plate.line_darkness)
     origin, _, _ = find_lines(contrast(image).darkness)
     assert origin.source == "ticks"
     assert abs(origin.y - plate.origin_y) < 1.0
