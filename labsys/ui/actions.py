@@ -29,6 +29,14 @@ def seen_version(key: str, current: V) -> V:
     return st.session_state.setdefault(f"seen_{key}", current)
 
 
+def forget_seen(key: str) -> None:
+    """Forget the version kept under ``key`` once it was acted on (done or refused).
+
+    The next run then remembers the record as it is now, as the person sees it.
+    """
+    st.session_state.pop(f"seen_{key}", None)
+
+
 def attempt(work: Callable[[Session], object], done: str, *, seen: str | None = None) -> None:
     """Run ``work`` in a transaction; on success keep ``done`` for the next run and rerun.
 
@@ -36,7 +44,7 @@ def attempt(work: Callable[[Session], object], done: str, *, seen: str | None = 
     record as it is now.
     """
     if seen is not None:
-        st.session_state.pop(f"seen_{seen}", None)
+        forget_seen(seen)
     try:
         run_in_transaction(engine(), work)
     except LabsysError as error:

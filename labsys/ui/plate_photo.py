@@ -20,7 +20,9 @@ from labsys.plates.views import (
 )
 from labsys.tlc import render_overlay
 from labsys.tlc.results import PlateAnalysis
+from labsys.ui.actions import attempt, flash, forget_seen, seen_version
 from labsys.ui.context import engine, require_page, show_error
+from labsys.ui.literal import literal
 from labsys.ui.plate_context import photo_store, pick_plate
 
 _ANALYSIS = "photo_analysis"
@@ -30,6 +32,7 @@ def render() -> None:
     """Pick a plate and a visualisation, store a photo, then analyse and accept it."""
     actor = require_page(Permission.LAB_WORK)
     st.title("Plate photos")
+    flash()
     plate = pick_plate(actor, "photo_plate")
     if plate is None:
         return
@@ -41,12 +44,23 @@ def render() -> None:
     plate = _store_photo(actor, plate, visualisation) or plate
     photo = current_photo(plate, visualisation)
     if photo is None:
-        st.info(f"No {visualisation} photo of this plate yet.")
+        st.info(f"No {literal(visualisation)} photo of this plate yet.")
         return
     _check_and_accept(actor, plate, photo)
 
 
+def _seen_plate(plate: Plate) -> tuple[str, int]:
+    """The key and version of the plate as the page first showed it to the person.
+
+    Storing a photo or accepting an analysis names this version, so a change someone else made
+    to the plate meanwhile is refused rather than overwritten.
+    """
+    key = f"plate_{plate.id}"
+    return key, seen_version(key, plate.version)
+
+
 def _store_photo(actor: Actor, plate: Plate, visualisation: str) -> Plate | None:
+    key, seen = _seen_plate(plate)
     upload, camera = st.tabs(["Upload a photo", "Take a photo"])
     uploaded = upload.file_uploader(
         # The name does not decide: the content is checked, so a JPEG named .heic is fine.
@@ -58,6 +72,7 @@ def _store_photo(actor: Actor, plate: Plate, visualisation: str) -> Plate | None
     source = uploaded or taken
     if source is None or not st.button("Store photo", type="primary", key="photo_store"):
         return None
+    forget_seen(key)
     try:
         _, duplicate = attach_photo(
             engine(),
@@ -65,20 +80,22 @@ def _store_photo(actor: Actor, plate: Plate, visualisation: str) -> Plate | None
             plate.id,
             visualisation,
             source.getvalue(),
-            expected_version=plate.version,
+            expected_version=seen,
             store=photo_store(),
         )
     except LabsysError as error:
         show_error(error)
         return None
     note = " (this exact photo was stored before; the file is reused)" if duplicate else ""
-    st.success(f"The {visualisation} photo is stored{note}.")
-    return run_in_transaction(engine(), lambda s: get_plate(s, actor, plate.id))
+    st.success(f"The {literal(visualisation)} photo is stored{note}.")
+    stored = run_in_transaction(engine(), lambda s: get_plate(s, actor, plate.id))
+    seen_version(key, stored.version)  # the plate as shown below, with the new photo
+    return stored
 
 
 def _check_and_accept(actor: Actor, plate: Plate, photo: PlatePhoto) -> None:
     hints: AnalysisHints = st.session_state.get(f"photo_hints_{photo.id}", AnalysisHints())
-    analysis = _analysis(actor, photo, hints)
+    analysis = _analysis(actor, plate, photo, hints)
     if analysis is None:
         return
     st.image(render_overlay(analysis, png=True), caption="What was found", width=420)
@@ -121,28 +138,26 @@ def _check_and_accept(actor: Actor, plate: Plate, photo: PlatePhoto) -> None:
     if photo.analyses:
         st.caption(f"An analysis of this photo was accepted {len(photo.analyses)} time(s).")
     if st.button("Accept analysis", type="primary", key="photo_accept"):
-        try:
-            run_in_transaction(
-                engine(),
-                lambda s: accept_analysis(
-                    s, actor, photo.id, analysis, hints, expected_version=plate.version
-                ),
-            )
-        except LabsysError as error:
-            show_error(error)
-        else:
-            st.success("Analysis accepted; the plate's samples are analysed.")
+        key, seen = _seen_plate(plate)
+        attempt(
+            lambda s: accept_analysis(s, actor, photo.id, analysis, hints, expected_version=seen),
+            "Analysis accepted; the plate's samples are analysed.",
+            seen=key,
+        )
 
 
-def _analysis(actor: Actor, photo: PlatePhoto, hints: AnalysisHints) -> PlateAnalysis | None:
-    """Analyse once per photo and hints (a rerun of the page must not analyse again)."""
+def _analysis(
+    actor: Actor, plate: Plate, photo: PlatePhoto, hints: AnalysisHints
+) -> PlateAnalysis | None:
+    """Analyse once per photo, hints and plate version (a rerun of the page must not analyse
+    again, but a plate changed meanwhile, e.g. its layout, must be analysed as it is now)."""
     cached = st.session_state.get(_ANALYSIS)
-    if cached is not None and cached[0] == (photo.id, hints):
+    if cached is not None and cached[0] == (photo.id, plate.version, hints):
         return cached[1]
     try:
         analysis = analyse_photo(engine(), actor, photo.id, hints, store=photo_store())
     except LabsysError as error:
         show_error(error)
         return None
-    st.session_state[_ANALYSIS] = ((photo.id, hints), analysis)
+    st.session_state[_ANALYSIS] = ((photo.id, plate.version, hints), analysis)
     return analysis

@@ -18,7 +18,7 @@ from labsys.results.review import (
 )
 from labsys.results.views import Waiting, latest_confirmation, samples_in
 from labsys.samples import State
-from labsys.ui.actions import attempt, seen_version
+from labsys.ui.actions import attempt, forget_seen, seen_version
 from labsys.ui.context import engine
 from labsys.ui.literal import literal
 from labsys.ui.result_form import result_fields
@@ -35,8 +35,26 @@ def _label(sample: Waiting) -> str:
     return f"{sample.code} (sold as {sample.sold_as})"
 
 
+def _seen(step: str, waiting: list[Waiting]) -> dict[str, int]:
+    """The version of each listed sample as the list first showed it, by code.
+
+    The sample is chosen in a form, so it is only known on the submit run; every listed sample's
+    version is kept from an earlier run so that a change someone else made meanwhile is refused.
+    Samples no longer listed are forgotten, so one coming back later is not refused for nothing.
+    """
+    listed = {f"{step}_{sample.code}" for sample in waiting}
+    kept = [k.removeprefix("seen_") for k in st.session_state if str(k).startswith(f"seen_{step}_")]
+    for key in kept:
+        if key not in listed:
+            forget_seen(key)
+    return {
+        sample.code: seen_version(f"{step}_{sample.code}", sample.version) for sample in waiting
+    }
+
+
 def _inconclusive(actor: Actor) -> None:
     waiting = run_in_transaction(engine(), lambda s: samples_in(s, actor, State.INCONCLUSIVE))
+    seen = _seen("next", waiting)
     if not waiting:
         return
     st.subheader("Inconclusive: retest or confirm elsewhere")
@@ -50,16 +68,18 @@ def _inconclusive(actor: Actor) -> None:
     if to_retest:
         attempt(
             lambda s: send_to_retest(
-                s, actor, sample.code, reason=reason, expected_version=sample.version
+                s, actor, sample.code, reason=reason, expected_version=seen[sample.code]
             ),
             f"{sample.code} is back in the lab's queue for a retest.",
+            seen=f"next_{sample.code}",
         )
     if to_lab:
         attempt(
             lambda s: send_for_confirmation(
-                s, actor, sample.code, external_lab=lab, expected_version=sample.version
+                s, actor, sample.code, external_lab=lab, expected_version=seen[sample.code]
             ),
             f"{sample.code} is recorded as sent to {literal(lab)}.",
+            seen=f"next_{sample.code}",
         )
 
 
@@ -67,6 +87,7 @@ def _confirmations(actor: Actor) -> None:
     waiting = run_in_transaction(
         engine(), lambda s: samples_in(s, actor, State.SENT_FOR_CONFIRMATION)
     )
+    seen = _seen("conf", waiting)
     if not waiting:
         return
     st.subheader("Record an external confirmation")
@@ -92,9 +113,10 @@ def _confirmations(actor: Actor) -> None:
                 findings=found,
                 received_on=received_on,
                 reference=reference,
-                expected_version=sample.version,
+                expected_version=seen[sample.code],
             ),
             f"Confirmation recorded for {sample.code}: it is ready for a result proposal.",
+            seen=f"conf_{sample.code}",
         )
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from labsys.auth import Actor, Permission
-from labsys.db import run_in_transaction
 from labsys.errors import LabsysError
 from labsys.samples import allowed_transitions, get_sample, label_pdf, move_sample
 from labsys.samples.models import Sample
 from labsys.samples.views import sample_details, sample_timeline
 from labsys.samples.workflow import State, needs_reason
-from labsys.ui.context import engine, read, require_page, show_error, show_fields
+from labsys.ui.actions import attempt, flash, seen_version
+from labsys.ui.context import read, require_page, show_error, show_fields
 
 
 def render() -> None:
     """Open a sample by code (typed, scanned or chosen in the list)."""
     actor = require_page(Permission.VIEW_SAMPLES)
     st.title("Sample")
+    flash()
     code = st.text_input(
         "Sample code",
         value=st.session_state.get("open_code", ""),
@@ -58,7 +59,8 @@ def _actions(actor: Actor, sample: Sample) -> None:
         return
     # The version the person is looking at travels with the action: if someone else changes the
     # sample meanwhile, the move is refused instead of overwriting their change.
-    seen_version = st.session_state.setdefault(f"seen_version_{sample.code}", sample.version)
+    key = f"sample_{sample.code}"
+    seen = seen_version(key, sample.version)
     with st.form(f"move_{sample.code}"):
         target = st.radio("Move to", targets, format_func=lambda s: s.label, key="move_target")
         reason = st.text_input("Reason (needed to stop, retest or correct)", key="move_reason")
@@ -67,16 +69,10 @@ def _actions(actor: Actor, sample: Sample) -> None:
         if needs_reason(current, target) and not reason.strip():
             st.error(f"Please give a reason for moving to {target.label!r}.")
             return
-        try:
-            run_in_transaction(
-                engine(),
-                lambda s: move_sample(
-                    s, actor, sample.code, target, expected_version=seen_version, reason=reason
-                ),
-            )
-        except LabsysError as error:
-            st.session_state.pop(f"seen_version_{sample.code}", None)
-            show_error(error)
-            return
-        st.session_state.pop(f"seen_version_{sample.code}", None)
-        st.rerun()
+        attempt(
+            lambda s: move_sample(
+                s, actor, sample.code, target, expected_version=seen, reason=reason
+            ),
+            f"{sample.code} moved to {target.label}.",
+            seen=key,
+        )

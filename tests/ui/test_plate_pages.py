@@ -12,10 +12,18 @@ from streamlit.testing.v1 import AppTest
 from labsys.auth import Actor, Role
 from labsys.db import transaction
 from labsys.plates.models import PlateAnalysisRecord, PlatePhoto
+from labsys.plates.photos import attach_photo
+from labsys.plates.service import get_plate
 from labsys.results.review import result_version
 from labsys.samples import get_sample
 from labsys.storage.photos import PhotoStore
-from tests.plates.plate_photos import accepted_plate, laid_out_plate, plate_jpeg, queued_sample
+from tests.plates.plate_photos import (
+    accepted_plate,
+    laid_out_plate,
+    photograph,
+    plate_jpeg,
+    queued_sample,
+)
 from tests.ui.apptest_lab import configured_lab, page_app
 
 Lab = tuple[Engine, dict[Role, Actor], PhotoStore]
@@ -138,3 +146,55 @@ def test_counsellor_cannot_open_plate_pages(lab: Lab) -> None:
         assert "not available to your role" in app.error[0].value
     app = _page_app("reference_import", actors[Role.VOLUNTEER]).run()
     assert "not available to your role" in app.error[0].value
+
+
+def _other_photo(engine: Engine, actor: Actor, store: PhotoStore, plate_id: int) -> None:
+    """Someone else stores a uv366 photo of the plate: any such change bumps its version."""
+    with transaction(engine) as session:
+        version = get_plate(session, actor, plate_id).version
+    attach_photo(
+        engine, actor, plate_id, "uv366", plate_jpeg(seed=3), expected_version=version, store=store
+    )
+
+
+def test_photo_page_refuses_to_store_over_a_change_made_meanwhile(lab: Lab) -> None:
+    engine, actors, store = lab
+    volunteer = actors[Role.VOLUNTEER]
+    plate, _ = laid_out_plate(engine, volunteer)
+    app = _page_app("plate_photo", volunteer).run()  # the volunteer sees the plate
+    _other_photo(engine, actors[Role.ADMIN], store, plate.id)
+    app.file_uploader[0].set_value(("plate.jpg", plate_jpeg(seed=2), "image/jpeg"))
+    app.run()
+    app.button(key="photo_store").click().run()
+    assert not app.exception
+    assert "changed by someone else" in app.error[0].value
+    assert _photo_count(engine) == 1  # only the other person's photo
+    app.button(key="photo_store").click().run()  # now on the plate as it is: stored
+    assert not app.error
+    assert _photo_count(engine) == 2
+
+
+def test_photo_page_refuses_to_accept_over_a_change_made_meanwhile(lab: Lab) -> None:
+    engine, actors, store = lab
+    volunteer = actors[Role.VOLUNTEER]
+    plate, sample = laid_out_plate(engine, volunteer)
+    photograph(engine, volunteer, store, plate)
+    app = _page_app("plate_photo", volunteer).run()  # the volunteer sees the analysis
+    assert not app.error
+    _other_photo(engine, actors[Role.ADMIN], store, plate.id)
+    app.button(key="photo_accept").click().run()
+    assert not app.exception
+    assert "changed by someone else" in app.error[0].value
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(PlateAnalysisRecord)) == 0
+        assert get_sample(session, volunteer, sample.code).state == "imaged"
+
+
+def test_photo_page_shows_a_typed_visualisation_literally(lab: Lab) -> None:
+    engine, actors, _ = lab
+    laid_out_plate(engine, actors[Role.VOLUNTEER])
+    app = _page_app("plate_photo", actors[Role.VOLUNTEER])
+    app.session_state["photo_visualisation"] = "[x](http://evil)"  # typed, not offered
+    app.run()
+    assert not app.exception
+    assert "No \\[x\\]\\(http\\:\\/\\/evil\\) photo" in app.info[0].value

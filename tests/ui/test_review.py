@@ -11,7 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from labsys.auth import Actor, Role
 from labsys.db import transaction
-from labsys.results.review import mark_inconclusive, propose_result, result_of
+from labsys.results.review import (
+    mark_inconclusive,
+    propose_result,
+    result_of,
+    send_for_confirmation,
+)
+from labsys.results.views import latest_confirmation
 from labsys.samples import State, get_sample
 from labsys.storage.photos import PhotoStore
 from tests.results.lab import (
@@ -138,3 +144,53 @@ def test_review_page_refuses_other_roles(lab: Lab) -> None:
     _, actors = lab
     app = page_app("review", actors[Role.COUNSELLOR]).run()
     assert "not available" in app.error[0].value
+
+
+def _changed_meanwhile(engine: Engine, actor: Actor, code: str) -> None:
+    """Someone else edits the sample (any change bumps its version; its state stays)."""
+    with transaction(engine) as session:
+        get_sample(session, actor, code).lab_notes = "re-weighed"
+
+
+@pytest.mark.parametrize("button", ["Send to retest", "Send for confirmation"])
+def test_next_step_refuses_a_change_made_meanwhile(lab: Lab, button: str) -> None:
+    engine, actors = lab
+    coordinator = actors[Role.COORDINATOR]
+    code = proposed_sample(engine, actors)
+    with transaction(engine) as session:
+        mark_inconclusive(session, coordinator, code, reason="spots merge", expected_version=1)
+    app = page_app("review", coordinator).run()  # the coordinator sees the sample
+    _changed_meanwhile(engine, actors[Role.ADMIN], code)
+    app.run()  # any other interaction reruns the page (which shows no version)
+    app.text_input(key="next_reason").input("new plate")
+    app.text_input(key="next_lab").input("LNS Luxembourg")
+    next(b for b in app.button if b.label == button).click().run()
+    assert not app.exception
+    assert "changed by someone else" in app.error[0].value
+    assert _state(engine, coordinator, code) is State.INCONCLUSIVE
+    _click(app, button)  # now on the sample as it is: done
+    assert _state(engine, coordinator, code) is not State.INCONCLUSIVE
+
+
+def test_recording_a_confirmation_refuses_a_change_made_meanwhile(lab: Lab) -> None:
+    engine, actors = lab
+    coordinator = actors[Role.COORDINATOR]
+    code = proposed_sample(engine, actors)
+    with transaction(engine) as session:
+        mark_inconclusive(session, coordinator, code, reason="spots merge", expected_version=1)
+        version = get_sample(session, coordinator, code).version
+        send_for_confirmation(
+            session, coordinator, code, external_lab="LNS", expected_version=version
+        )
+    app = page_app("review", coordinator).run()
+    _changed_meanwhile(engine, actors[Role.ADMIN], code)
+    app.run()
+    app.text_input(key="conf_lab").input("LNS")
+    app.multiselect(key="conf_found").set_value(["cocaine"])
+    app.text_input(key="conf_reference").input("GCMS-1")
+    next(b for b in app.button if b.label == "Record confirmation").click().run()
+    assert not app.exception
+    assert "changed by someone else" in app.error[0].value
+    assert _state(engine, coordinator, code) is State.SENT_FOR_CONFIRMATION
+    with transaction(engine) as session:
+        assert latest_confirmation(session, coordinator, code) is None
