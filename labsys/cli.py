@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from labsys.config import load_settings
 from labsys.counselling.cli import add_prompts_command
@@ -119,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"labsys: {error}", file=sys.stderr)
     except OperationalError as error:
         print(f"labsys: database error: {error.orig}", file=sys.stderr)
+    except SQLAlchemyError as error:  # one line, not a traceback with the SQL and its rows
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"labsys: database error: {type(error).__name__}: {detail}", file=sys.stderr)
     except OSError as error:
         print(
             f"labsys: {error.strerror or error}: {error.filename or ''}".rstrip(": "),

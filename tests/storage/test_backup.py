@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tarfile
 import threading
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from labsys.db import transaction
 from labsys.errors import LabsysError, ValidationError
 from labsys.samples import Intake, Sample, register
 from labsys.storage.backup import create_backup, restore_backup
+from labsys.storage.photos import PhotoStore
 from tests.conftest import make_actors, sqlite_url
 from tests.storage.lab_fixtures import all_photos, all_rows, database, populate
 
@@ -49,6 +51,7 @@ def lab(
     data_dir = tmp_path_factory.mktemp(f"lab-{request.param}")
     with database(request.param, data_dir) as engine:
         populate(engine, data_dir / "photos")
+        store_photos(data_dir)
         manifest = create_backup(engine, data_dir / "photos", data_dir / "backup.tar.gz")
         rows = all_rows(engine)
         assert all(rows.values()), "every table has rows to compare"
@@ -61,6 +64,17 @@ def lab(
             rows=rows,
             photos=all_photos(data_dir / "photos"),
         )
+
+
+def store_photos(data_dir: Path) -> None:
+    """Replace the photos with ones stored as the app stores them (named by content).
+
+    Restore accepts no other name under photos/, and skips dot-files (half-written uploads).
+    """
+    shutil.rmtree(data_dir / "photos", ignore_errors=True)
+    for index in range(3):
+        PhotoStore(data_dir).save(bytes(range(256)) * (index + 1))
+    (data_dir / "photos" / ".incoming-123.tmp").write_bytes(b"half written")
 
 
 @pytest.mark.parametrize(
@@ -110,7 +124,9 @@ def test_non_empty_target_is_refused_and_replaced_with_force(
     assert all_photos(tmp_path / "photos") == lab.photos
 
 
-def _rewrite(archive: Path, damaged: Path, change: Callable[[str, bytes], bytes | None]) -> None:
+def rewrite_archive(
+    archive: Path, damaged: Path, change: Callable[[str, bytes], bytes | None]
+) -> None:
     """Copy ``archive`` to ``damaged``, passing each member through ``change`` (None drops it)."""
     with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
         for member in source.getmembers():
@@ -124,7 +140,7 @@ def _rewrite(archive: Path, damaged: Path, change: Callable[[str, bytes], bytes 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda name, data: data[:-1] + b"!" if name.endswith("photo1.jpg") else data, "damaged"),
+        (lambda name, data: data[:-1] + b"!" if name.startswith("photos/") else data, "damaged"),
         (lambda name, data: None if name.startswith("rows/samples") else data, "do not match"),
         (lambda name, data: b"{}" if name == "manifest.json" else data, "unreadable"),
     ],
@@ -134,7 +150,7 @@ def test_damaged_archive_is_refused_before_anything_changes(
     lab: BackedUpLab, tmp_path: Path, change: Callable[[str, bytes], bytes | None], message: str
 ) -> None:
     damaged = tmp_path / "damaged.tar.gz"
-    _rewrite(lab.archive, damaged, change)
+    rewrite_archive(lab.archive, damaged, change)
     with database("sqlite", tmp_path) as target:
         with pytest.raises(ValidationError, match=message):
             restore_backup(damaged, target, tmp_path / "photos", force=True)
