@@ -78,15 +78,34 @@ def evaluate_for_result(
 
 
 def evaluate_all(
-    session: Session, now: datetime, *, rules: AlertRules | None = None
+    session: Session,
+    now: datetime,
+    *,
+    rules: AlertRules | None = None,
+    actor: Actor | None = None,
 ) -> list[Alert]:
-    """The scheduled check: results confirmed within the look-back, and every prevalence rule."""
+    """The scheduled check: results confirmed within the look-back, and every prevalence rule.
+
+    ``actor`` is the person who asked for the check from the alerts page: they must manage
+    alerts, and the audit names them. None only for the scheduled command-line run.
+
+    Raises
+    ------
+    PermissionDenied
+        ``actor`` may not manage alerts.
+    ReferenceDataError
+        The rules file is broken.
+    """
+    if actor is not None:
+        require(actor, Permission.MANAGE_ALERTS)
     rules = rules or load_rules()
     scope = Scope(today=now.date(), reviewed_since=now - timedelta(days=rules.lookback_days))
-    return _raise(session, rules, scope)
+    return _raise(session, rules, scope, actor)
 
 
-def _raise(session: Session, rules: AlertRules, scope: Scope) -> list[Alert]:
+def _raise(
+    session: Session, rules: AlertRules, scope: Scope, actor: Actor | None = None
+) -> list[Alert]:
     """Store the drafts whose evidence is new, in one INSERT; audit and return them."""
     drafts = {
         draft.evidence_key: draft
@@ -116,7 +135,7 @@ def _raise(session: Session, rules: AlertRules, scope: Scope) -> list[Alert]:
     for alert in raised:
         record(
             session,
-            None,
+            actor,
             _ENTITY,
             alert.id,
             "raised",

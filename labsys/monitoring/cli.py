@@ -46,7 +46,9 @@ def add_export_command(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
-    parser.add_argument("--since", type=_date, help="received on or after (YYYY-MM-DD)")
+    parser.add_argument(
+        "--since", type=_date, help="received in or after the ISO week of (YYYY-MM-DD)"
+    )
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     parser.set_defaults(handler=_export)
 

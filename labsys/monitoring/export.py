@@ -3,8 +3,10 @@
 Only confirmed results of samples with monitoring consent are exported, never a sample code or
 any other identifier. Where a site saw fewer than :data:`SMALL_WEEK` exported samples in an ISO
 week, those samples are dated by the week alone (``2026-W09``), so that a person who came on a
-quiet day cannot be singled out by the date. Rows are sorted by week, site and content, never by
-day, so their order gives no day away either.
+quiet day cannot be singled out by the date. ``since`` is rounded down to its week's Monday, so
+that exports starting on different days of a week count the same samples and cannot be compared
+to date one. Rows are sorted by week and every other field, never by day or arrival, so their
+order gives no day away either.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -52,13 +54,15 @@ class ExportRecord:
 def export_records(
     session: Session, actor: Actor | None, *, since: date | None = None
 ) -> list[ExportRecord]:
-    """The anonymised records of every exportable sample received on or after ``since``.
+    """The anonymised records of every exportable sample received in or after ``since``'s week.
 
+    ``since`` is rounded down to the Monday of its ISO week: quiet weeks are counted whole, or
+    exports from Monday, Tuesday, ... could be compared to find the day of a week-dated sample.
     ``actor`` is None only for the command line, run by whoever operates the server.
     """
     if actor is not None:
         require(actor, Permission.MONITOR)
-    filters = MonitoringFilters(start=since)
+    filters = MonitoringFilters(start=week_monday(since) if since is not None else None)
     rows = session.execute(
         counted(
             SampleResult.id,
@@ -101,8 +105,13 @@ def export_records(
             result=row.category,
         )
         records.append((week, record))
-    records.sort(key=lambda pair: (pair[0], *_content(pair[1])))
+    records.sort(key=lambda pair: (pair[0], _content(pair[1])))
     return [record for _, record in records]
+
+
+def week_monday(day: date) -> date:
+    """The Monday of ``day``'s ISO week: where an export's ``since`` really starts."""
+    return day - timedelta(days=day.weekday())
 
 
 def _iso_week(day: date) -> str:
@@ -110,9 +119,16 @@ def _iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _content(record: ExportRecord) -> tuple[str, ...]:
-    """What a record says, without its date: the order within a week."""
-    return (record.site, record.sold_as, ";".join(record.found), record.result, record.form)
+def _content(record: ExportRecord) -> tuple[tuple[bool, str | tuple[str, ...]], ...]:
+    """Every field but the date, None before any text: the order within a week.
+
+    Records that tie here are identical once dated by week, so arrival order never shows.
+    """
+    return tuple(
+        (value is not None, tuple(value) if isinstance(value, list) else value or "")
+        for name, value in ((f.name, getattr(record, f.name)) for f in fields(ExportRecord))
+        if name != "date"
+    )
 
 
 def to_csv(records: list[ExportRecord]) -> str:

@@ -243,15 +243,22 @@ def by_site(
 def filter_options(session: Session, actor: Actor) -> FilterOptions:
     """Sites, substances (sold as or found) and the date range the filters can choose from.
 
-    Read from the indexes alone, without joining results: a list of names, not a count.
+    Taken from what the other queries count (consenting samples, confirmed results) and nothing
+    else: a name found only in a non-consenting or unreviewed sample must not show in the list.
     """
     require(actor, Permission.MONITOR)
-    consenting = Sample.monitoring_consent.is_(True)
-    sites = session.scalars(select(Sample.site).where(consenting).distinct().order_by(Sample.site))
-    sold_as = session.scalars(select(Sample.sold_as).where(consenting).distinct())
-    found = session.scalars(select(ResultFinding.substance).distinct())
+    everything = MonitoringFilters()
+    sites = session.scalars(
+        counted(Sample.site, filters=everything).distinct().order_by(Sample.site)
+    )
+    sold_as = session.scalars(counted(Sample.sold_as, filters=everything).distinct())
+    found = session.scalars(
+        counted(ResultFinding.substance, filters=everything)
+        .join(ResultFinding, ResultFinding.result_id == SampleResult.id)
+        .distinct()
+    )
     first, last = session.execute(
-        select(func.min(Sample.received_on), func.max(Sample.received_on)).where(consenting)
+        counted(func.min(Sample.received_on), func.max(Sample.received_on), filters=everything)
     ).one()
     substances = sorted({*sold_as, *(name.lower() for name in found)})
     return FilterOptions(sites=list(sites), substances=substances, first=first, last=last)

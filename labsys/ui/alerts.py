@@ -15,6 +15,7 @@ from labsys.monitoring.alerts import (
     move_alert,
 )
 from labsys.monitoring.models import Alert, AlertState
+from labsys.ui.actions import attempt, flash, seen_version
 from labsys.ui.context import engine, read, require_page, show_error
 
 ACTIONS = {
@@ -28,9 +29,9 @@ def render() -> None:
     """Open alerts with their evidence and actions; closed ones folded away below."""
     actor = require_page(Permission.MANAGE_ALERTS)
     st.title("Alerts")
+    flash()
     if st.button("Check the rules now", key="alerts_check"):
-        raised = run_in_transaction(engine(), lambda s: evaluate_all(s, utcnow()))
-        st.success(f"{len(raised)} new alert(s).")
+        _check(actor)
     alerts = read(lambda s: list_alerts(s, actor))
     open_alerts = [a for a in alerts if AlertState(a.state) in TRANSITIONS]
     closed = [a for a in alerts if AlertState(a.state) not in TRANSITIONS]
@@ -46,6 +47,16 @@ def render() -> None:
                 _show(alert)
 
 
+def _check(actor: Actor) -> None:
+    """Evaluate every rule as ``actor``; a broken rules file is a message, not a traceback."""
+    try:
+        raised = run_in_transaction(engine(), lambda s: evaluate_all(s, utcnow(), actor=actor))
+    except LabsysError as error:
+        show_error(error)
+        return
+    st.success(f"{len(raised)} new alert(s).")
+
+
 def _show(alert: Alert) -> None:
     st.text(alert.title)  # literally: it holds typed text (sold as, site), never Markdown
     st.caption(f"{alert.state} · raised {alert.raised_at:%Y-%m-%d %H:%M} UTC · rule `{alert.rule}`")
@@ -55,6 +66,12 @@ def _show(alert: Alert) -> None:
 
 
 def _actions(actor: Actor, alert: Alert) -> None:
+    """Buttons that move the alert from the version the coordinator first saw.
+
+    A change someone else made meanwhile is then refused, not silently overridden.
+    """
+    key = f"alert_{alert.id}"
+    seen = seen_version(key, alert.version)
     reason = st.text_input(
         "Why (needed to publish or dismiss)",
         key=f"alert_reason_{alert.id}",
@@ -64,14 +81,11 @@ def _actions(actor: Actor, alert: Alert) -> None:
     for column, target in zip(st.columns(len(targets)), targets, strict=True):
         label = ACTIONS[target] + (" (with reason)" if target in NEEDS_REASON else "")
         if column.button(label, key=f"alert_{alert.id}_{target.value}"):
-            try:
-                run_in_transaction(
-                    engine(),
-                    lambda s, target=target: move_alert(
-                        s, actor, alert.id, target, expected_version=alert.version, reason=reason
-                    ),
-                )
-            except LabsysError as error:
-                show_error(error)
-                return
-            st.rerun()
+            attempt(
+                lambda s, target=target: move_alert(
+                    s, actor, alert.id, target, expected_version=seen, reason=reason
+                ),
+                f"Alert {alert.id} {target.value}.",
+                seen=key,
+            )
+            return

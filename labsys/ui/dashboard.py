@@ -112,7 +112,7 @@ def _export_section(actor: Actor, filters: MonitoringFilters) -> None:
     st.subheader("Early-warning export")
     st.caption(
         "Anonymised: no sample codes; quiet site-weeks dated by ISO week. Samples received from "
-        "the start date above; site and substance filters do not apply."
+        "the Monday of the start date's week; site and substance filters do not apply."
     )
     export_format = st.radio("Format", ["csv", "json"], horizontal=True, key="export_format")
     if not st.button("Prepare export", key="export_prepare"):

@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from labsys.audit import history
 from labsys.auth import Actor, Role
 from labsys.db import transaction
+from labsys.errors import PermissionDenied
 from labsys.monitoring.alert_rules import AlertRules
 from labsys.monitoring.alerts import (
     active_alerts_for,
@@ -119,3 +121,15 @@ def test_open_alerts_come_first_and_counsellors_see_published_ones(
         later = datetime.now(UTC) + timedelta(days=200)
         assert active_alerts_for(session, ["fentanyl"], now=later) == []
     assert (active.id, active.substance) == (first.id, "fentanyl")
+
+
+def test_a_check_asked_for_by_a_person_needs_the_role_and_names_them(
+    engine: Engine, actors: dict[Role, Actor], seed: Seed, rules: AlertRules
+) -> None:
+    seed("heroin", days_ago(1), {"fentanyl": "adulterant"})
+    with transaction(engine) as session, pytest.raises(PermissionDenied):
+        evaluate_all(session, NOW, rules=rules, actor=actors[Role.VOLUNTEER])
+    with transaction(engine) as session:
+        (alert,) = evaluate_all(session, NOW, rules=rules, actor=actors[Role.COORDINATOR])
+        (event,) = history(session, "alert", alert.id)
+    assert (event.action, event.actor_name) == ("raised", "coordinator")

@@ -74,7 +74,7 @@ def test_only_consenting_confirmed_samples_with_quiet_weeks_coarsened(
 
 
 def test_since_and_permission(engine: Engine, actors: dict[Role, Actor], codes: list[str]) -> None:
-    assert len(_records(engine, None, since=MONDAY + timedelta(days=3))) == 3
+    assert _records(engine, None, since=MONDAY + timedelta(days=7)) == []
     with pytest.raises(PermissionDenied):
         _records(engine, actors[Role.VOLUNTEER])
 
@@ -107,3 +107,31 @@ def test_csv_keeps_typed_text_from_running_as_a_formula(
     assert row["colour"] == '\'=HYPERLINK("x")'
     table = pd.DataFrame({"site": ["@evil", "Gare"], "samples": [1, -2]})
     assert table_csv(table).splitlines()[1:] == ["'@evil,1", "Gare,-2"]
+
+
+def test_since_any_day_of_a_week_exports_the_whole_week(engine: Engine, codes: list[str]) -> None:
+    """Exports from any day of a quiet week must not differ, or they would date its samples."""
+    whole = _records(engine, None, since=MONDAY)
+    assert len(whole) == SMALL_WEEK + 2
+    for day in range(1, 7):
+        assert _records(engine, None, since=MONDAY + timedelta(days=day)) == whole
+
+
+def test_order_within_a_coarsened_week_is_by_content_not_arrival(
+    engine: Engine, seed: Callable[..., SampleResult]
+) -> None:
+    """Week-dated records differing only in colour or purity band come in content order."""
+    seed("ketamine", MONDAY, {"ketamine": "expected"}, site="A", colour="white")
+    seed("ketamine", MONDAY + timedelta(days=3), {"ketamine": "expected"}, site="A", colour=None)
+    seed("ketamine", MONDAY + timedelta(days=4), {"ketamine": "expected"}, site="A", colour="brown")
+    seed("mdma", MONDAY, {"mdma": "expected"}, site="B", purity_band="medium")
+    seed("mdma", MONDAY + timedelta(days=2), {"mdma": "expected"}, site="B", purity_band="high")
+    records = _records(engine, None)
+    assert {r.date_precision for r in records} == {"week"}
+    assert [(r.site, r.colour, r.purity_band) for r in records] == [
+        ("A", None, None),
+        ("A", "brown", None),
+        ("A", "white", None),
+        ("B", "white", "high"),
+        ("B", "white", "medium"),
+    ]

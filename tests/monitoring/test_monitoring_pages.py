@@ -11,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 from labsys.audit import history
 from labsys.auth import Actor, Role
 from labsys.db import transaction
-from labsys.monitoring.alerts import evaluate_all
+from labsys.errors import ReferenceDataError
+from labsys.monitoring import alerts
+from labsys.monitoring.alerts import evaluate_all, move_alert
 from labsys.monitoring.models import Alert
 from tests.monitoring.seeding import add_actors, add_result
 from tests.ui.apptest_lab import configured_lab, page_app
@@ -83,3 +85,34 @@ def test_alert_page_checks_acknowledges_and_publishes_with_a_reason(lab: Lab) ->
         "coordinator",
         "posted at the drop-in",
     )
+    assert (events[0].action, events[0].actor_name) == ("raised", "coordinator")
+
+
+def test_a_broken_rules_file_is_shown_as_a_message(
+    lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, actors = lab
+
+    def broken() -> None:
+        raise ReferenceDataError("alerts/rules.yaml: rules[0].kind is missing")
+
+    monkeypatch.setattr(alerts, "load_rules", broken)
+    app = _page("alerts", actors[Role.COORDINATOR])
+    app.button(key="alerts_check").click().run()
+    assert not app.exception
+    assert "is missing" in app.error[0].value
+
+
+def test_dismissing_from_a_stale_page_does_not_override_an_acknowledge(lab: Lab) -> None:
+    engine, actors = lab
+    with transaction(engine) as session:
+        (alert,) = evaluate_all(session, datetime.now(UTC))
+    app = _page("alerts", actors[Role.COORDINATOR])
+    with transaction(engine) as session:  # another coordinator, meanwhile
+        move_alert(session, actors[Role.ADMIN], alert.id, "acknowledged", expected_version=1)
+    app.text_input(key=f"alert_reason_{alert.id}").input("false alarm").run()
+    app.button(key=f"alert_{alert.id}_dismissed").click().run()
+    assert not app.exception
+    assert "changed by someone else" in app.error[0].value
+    with transaction(engine) as session:
+        assert session.get(Alert, alert.id).state == "acknowledged"  # type: ignore[union-attr]

@@ -152,11 +152,16 @@ def test_substance_filter_keeps_every_finding_of_the_matching_samples(
     assert {row.found for row in rows} == {"cocaine", "levamisole", "caffeine"}
 
 
-def test_filter_options(engine: Engine, actors: dict[Role, Actor], seeded: None) -> None:
+def test_filter_options(
+    engine: Engine, actors: dict[Role, Actor], seed: Callable[..., object], seeded: None
+) -> None:
+    seed("cocaine", date(2026, 3, 4), {"ketamine": "adulterant"}, consent=False)
     with transaction(engine) as session:
         options = filter_options(session, _coordinator(actors))
     assert options.sites == ["Drop-in Gare", "Festival tent"]
     assert {"cocaine", "heroin", "levamisole"} <= set(options.substances)
+    # found only in a sample without consent (ketamine) or in an unreviewed result (fentanyl)
+    assert not {"ketamine", "fentanyl"} & set(options.substances)
     assert (options.first, options.last) == (date(2026, 3, 2), date(2026, 4, 2))
 
 
