@@ -78,10 +78,11 @@ def find_rings(
     -----
     Pencil strokes are the dark structures that a grey opening by a stroke-wide square removes
     from the lightly smoothed darkness (smoothing by a sixth of a stroke keeps strokes and tames
-    film grain). Strokes stand out when they exceed five noise levels of that response. Rings are
-    the holes of the closed stroke mask whose size lies between 1 % and 10 % of the plate and whose
-    shape is compact (solidity ≥ 0.85), so handwritten letters and the gaps between the lines and
-    the rim are not taken for rings.
+    film grain). Strokes stand out when they exceed five noise levels of that response; gaps up to
+    a stroke's width are closed, since a hand-drawn ring often stops just short of where it began.
+    Rings are the holes of the closed stroke mask whose size lies between 1 % and 10 % of the plate
+    and whose shape is compact (solidity ≥ 0.85), so handwritten letters and the gaps between the
+    lines and the rim are not taken for rings.
     """
     height, width = darkness.shape
     size = stroke_size(scale)
@@ -98,7 +99,8 @@ def find_rings(
     mask &= ~band
     bridged = ndi.minimum_filter(ndi.maximum_filter(mask, (3 * size, 3)), (3 * size, 3))
     mask |= bridged & band  # a ring's arcs on either side of a line, joined across it
-    mask = ndi.minimum_filter(ndi.maximum_filter(mask, 5), 5)
+    # A ring drawn in one go often does not quite close: bridge gaps as wide as a stroke.
+    mask = ndi.minimum_filter(ndi.maximum_filter(mask, size), size)
     top = front.y_at(columns[0]) - 0.03 * height
     bottom = origin.y_at(columns[0]) + 0.03 * height
 
