@@ -94,6 +94,10 @@ def test_sign_in_register_and_find_the_sample(app_url: str, tmp_path: Path) -> N
         page.get_by_label("Password", exact=True).fill("volunteer-pass")
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Register a sample")).to_be_visible()
+        # A volunteer is offered lab pages only: no review, monitoring or alert pages.
+        expect(page.get_by_role("link", name="Plate photos")).to_be_visible()
+        for hidden in ("Review results", "Monitoring", "Alerts", "Import references"):
+            expect(page.get_by_role("link", name=hidden)).to_have_count(0)
 
         page.get_by_label("Sold / expected as").click()
         page.get_by_role("option", name="ketamine").click()
