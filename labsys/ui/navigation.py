@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import streamlit as st
 
 from labsys.auth import Actor, Permission
@@ -20,113 +23,82 @@ from labsys.ui import (
 )
 
 
-def _pages() -> dict[str, tuple[st.Page, Permission, str]]:
-    return {
-        "intake": (
-            st.Page(
-                intake.render, title="Register sample", icon=":material/science:", url_path="intake"
-            ),
-            Permission.REGISTER_SAMPLE,
-            "Samples",
-        ),
-        "samples": (
-            st.Page(
-                sample_list.render, title="Sample list", icon=":material/list:", url_path="samples"
-            ),
-            Permission.VIEW_SAMPLES,
-            "Samples",
-        ),
-        "sample": (
-            st.Page(
-                sample_detail.render, title="Sample", icon=":material/search:", url_path="sample"
-            ),
-            Permission.VIEW_SAMPLES,
-            "Samples",
-        ),
-        "plate_layout": (
-            st.Page(
-                plate_layout.render,
-                title="Lay out a plate",
-                icon=":material/view_week:",
-                url_path="plate-layout",
-            ),
-            Permission.LAB_WORK,
-            "Plates",
-        ),
-        "plate_photo": (
-            st.Page(
-                plate_photo.render,
-                title="Plate photos",
-                icon=":material/photo_camera:",
-                url_path="plate-photo",
-            ),
-            Permission.LAB_WORK,
-            "Plates",
-        ),
-        "plate_identify": (
-            st.Page(
-                plate_identify.render,
-                title="Identify spots",
-                icon=":material/biotech:",
-                url_path="plate-identify",
-            ),
-            Permission.LAB_WORK,
-            "Plates",
-        ),
-        "reference_import": (
-            st.Page(
-                reference_import.render,
-                title="Import references",
-                icon=":material/library_add:",
-                url_path="reference-import",
-            ),
-            Permission.MANAGE_REFERENCES,
-            "Plates",
-        ),
-        "review": (
-            st.Page(
-                review.render,
-                title="Review results",
-                icon=":material/fact_check:",
-                url_path="review",
-            ),
-            Permission.REVIEW,
-            "Results",
-        ),
-        "counsel": (
-            st.Page(
-                counsellor.render, title="Counselling", icon=":material/forum:", url_path="counsel"
-            ),
-            Permission.COUNSEL,
-            "Results",
-        ),
-        "dashboard": (
-            st.Page(
-                dashboard.render,
-                title="Monitoring",
-                icon=":material/monitoring:",
-                url_path="monitoring",
-            ),
-            Permission.MONITOR,
-            "Monitoring",
-        ),
-        "alerts": (
-            st.Page(alerts.render, title="Alerts", icon=":material/campaign:", url_path="alerts"),
-            Permission.MANAGE_ALERTS,
-            "Monitoring",
-        ),
-    }
+@dataclass(frozen=True)
+class _Entry:
+    """One page: what renders it, how the sidebar shows it, and who may open it."""
+
+    render: Callable[[], None]
+    title: str
+    icon: str
+    url_path: str
+    permission: Permission
+    section: str
 
 
-def page(name: str) -> st.Page:
-    """The page registered under ``name`` (for st.switch_page)."""
-    return _pages()[name][0]
+_ENTRIES = (
+    _Entry(
+        intake.render, "Register sample", "science", "intake", Permission.REGISTER_SAMPLE, "Samples"
+    ),
+    _Entry(
+        sample_list.render, "Sample list", "list", "samples", Permission.VIEW_SAMPLES, "Samples"
+    ),
+    _Entry(sample_detail.render, "Sample", "search", "sample", Permission.VIEW_SAMPLES, "Samples"),
+    _Entry(
+        plate_layout.render,
+        "Lay out a plate",
+        "view_week",
+        "plate-layout",
+        Permission.LAB_WORK,
+        "Plates",
+    ),
+    _Entry(
+        plate_photo.render,
+        "Plate photos",
+        "photo_camera",
+        "plate-photo",
+        Permission.LAB_WORK,
+        "Plates",
+    ),
+    _Entry(
+        plate_identify.render,
+        "Identify spots",
+        "biotech",
+        "plate-identify",
+        Permission.LAB_WORK,
+        "Plates",
+    ),
+    _Entry(
+        reference_import.render,
+        "Import references",
+        "library_add",
+        "reference-import",
+        Permission.MANAGE_REFERENCES,
+        "Plates",
+    ),
+    _Entry(review.render, "Review results", "fact_check", "review", Permission.REVIEW, "Results"),
+    _Entry(counsellor.render, "Counselling", "forum", "counsel", Permission.COUNSEL, "Results"),
+    _Entry(
+        dashboard.render, "Monitoring", "monitoring", "monitoring", Permission.MONITOR, "Monitoring"
+    ),
+    _Entry(alerts.render, "Alerts", "campaign", "alerts", Permission.MANAGE_ALERTS, "Monitoring"),
+)
+
+
+def _page(entry: _Entry) -> st.Page:
+    return st.Page(
+        entry.render, title=entry.title, icon=f":material/{entry.icon}:", url_path=entry.url_path
+    )
+
+
+def page(url_path: str) -> st.Page:
+    """The page at ``url_path`` (for st.switch_page)."""
+    return next(_page(e) for e in _ENTRIES if e.url_path == url_path)
 
 
 def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
     """The pages ``actor`` may open, grouped into sections."""
     sections: dict[str, list[st.Page]] = {}
-    for page_, permission, section in _pages().values():
-        if actor.can(permission):
-            sections.setdefault(section, []).append(page_)
+    for entry in _ENTRIES:
+        if actor.can(entry.permission):
+            sections.setdefault(entry.section, []).append(_page(entry))
     return sections
