@@ -10,7 +10,7 @@ from PIL import Image
 from scipy import ndimage as ndi
 
 from labsys.errors import ImageError, LabsysError
-from labsys.tlc import imageio, layer, lines, plate
+from labsys.tlc import imageio, layer, lines, plate, rings
 from labsys.tlc import lanes as lanes_module
 from labsys.tlc import spots as spots_module
 from labsys.tlc.results import Lane, PlateAnalysis, Spot
@@ -142,13 +142,13 @@ def analyse_rectified(
         noise=1.4826 * float(np.median(np.abs(smoothed - level))) + 1e-4,
         scale=scale,
     )
-    rings = spots_module.find_rings(seen.darkness, origin, front, scale)
+    circled = rings.find_rings(seen.darkness, origin, front, scale)
     if lane_centres is not None:
         centres = np.sort(np.asarray(lane_centres, dtype=float))
     else:
-        evidence = _lane_evidence(context, rings, seen.darkness)
+        evidence = _lane_evidence(context, circled, seen.darkness)
         centres = lanes_module.find_lanes(evidence, threshold=1.0, count=lane_count)
-    plate_lanes = _measure_lanes(context, centres, rings, warnings)
+    plate_lanes = _measure_lanes(context, centres, circled, warnings)
     return PlateAnalysis(
         corners=np.asarray(corners, dtype=float),
         rectified=rectified,
@@ -215,7 +215,7 @@ def _photo_for_rectifying(
 
 
 def _lane_evidence(
-    context: spots_module.LaneContext, rings: list[spots_module.Ring], darkness: np.ndarray
+    context: spots_module.LaneContext, circled: list[rings.Ring], darkness: np.ndarray
 ) -> np.ndarray:
     """Per-column evidence of lanes, in units of the least evidence a real lane leaves (1.0)."""
     width = context.contrast.shape[1]
@@ -230,7 +230,7 @@ def _lane_evidence(
     evidence = ndi.gaussian_filter1d(spot_mass / least_mass, sigma)
     bumps = np.zeros(width)
     tick_x = lanes_module.find_ticks(darkness, context.origin, scale)
-    ring_x = [round(ring.x) for ring in rings]
+    ring_x = [round(ring.x) for ring in circled]
     for x in (*tick_x, *ring_x):
         bumps[min(width - 1, max(0, int(x)))] += 2.0
     return evidence + ndi.gaussian_filter1d(bumps, sigma) * sigma * np.sqrt(2 * np.pi)
@@ -239,7 +239,7 @@ def _lane_evidence(
 def _measure_lanes(
     context: spots_module.LaneContext,
     centres: np.ndarray,
-    rings: list[spots_module.Ring],
+    circled: list[rings.Ring],
     warnings: list[str],
 ) -> list[Lane]:
     """Spots of every lane; each ring or blob belongs to the lane whose centre is nearest."""
@@ -257,15 +257,15 @@ def _measure_lanes(
         return int(np.argmin(np.abs(centres - x)))
 
     ring_spots: dict[int, list[Spot]] = {}
-    for ring in rings:
+    for ring in circled:
         ring_spots.setdefault(nearest(ring.x), []).append(spots_module.ring_spot(context, ring))
     result = []
     for index, (centre, half_width) in enumerate(zip(centres, reach, strict=True)):
         found, residue, profile = spots_module.lane_spots(context, float(centre), float(half_width))
-        circled = ring_spots.get(index, [])
+        ringed = ring_spots.get(index, [])
         # On a plate circled in pencil the chemist's rings are the spots; elsewhere, blobs.
-        own = [] if rings else [spot for spot in found if nearest(spot.x) == index]
-        lane_spots = sorted(circled + own, key=lambda spot: spot.rf)
+        own = [] if circled else [spot for spot in found if nearest(spot.x) == index]
+        lane_spots = sorted(ringed + own, key=lambda spot: spot.rf)
         for spot in lane_spots:
             if abs(spot.x - centre) + 0.5 * spot.width > 1.2 * half_width:
                 other = index + (2 if spot.x > centre else 0)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from skimage import draw, transform
 
+from labsys.tlc import analyse_plate
+from labsys.tlc.results import PlateAnalysis
+
 UV_LAYER = (0.35, 0.85, 0.35)
 WHITE_LAYER = (0.93, 0.93, 0.9)
 
@@ -139,3 +142,14 @@ def standard_plate(**overrides: object) -> DrawnPlate:
     values: dict[str, object] = {"spots": spots}
     values.update(overrides)
     return DrawnPlate(**values)  # type: ignore[arg-type]
+
+
+def analyse(**overrides: object) -> PlateAnalysis:
+    """Analyse the standard three-lane plate (with ``overrides``), photographed at 3°."""
+    photo, _ = photograph(render_drawn_plate(standard_plate(**overrides)), angle=3)
+    return analyse_plate(photo, lanes=3)
+
+
+def rfs(analysis: PlateAnalysis) -> list[list[float]]:
+    """Rf of every spot, lane by lane, to two decimals."""
+    return [[round(spot.rf, 2) for spot in lane.spots] for lane in analysis.lanes]
