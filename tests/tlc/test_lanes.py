@@ -35,3 +35,13 @@ def test_no_evidence() -> None:
     flat = np.zeros(300)
     assert len(find_lanes(flat, threshold=1.0)) == 0
     assert np.allclose(find_lanes(flat, threshold=1.0, count=2), [100, 200], atol=2)
+
+
+def test_a_faint_mark_at_the_rim_does_not_shift_the_grid() -> None:
+    """Five lanes with equal margins, the last one empty, and a faint stain near the left rim:
+    the empty lane stays on the right, where the grid's equal margins put it."""
+    lanes = [79.0, 142.0, 207.0, 264.0]
+    profile = _profile(lanes) + _profile([32.0], height=1.3)
+    found = find_lanes(profile, threshold=1.0, count=5)
+    assert np.allclose(found[:4], lanes, atol=1)
+    assert abs(found[4] - 330) < 15
