@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
+from skimage import color
 
-from labsys.errors import ImageError, LabsysError
+from labsys.errors import ImageError, LabsysError, PlateNotFound
 from labsys.tlc import imageio, layer, lines, plate, rings
 from labsys.tlc import lanes as lanes_module
 from labsys.tlc import spots as spots_module
@@ -19,6 +20,10 @@ ALGORITHM_VERSION = "labsys-tlc 1.0"
 
 FIND_LONG_SIDE = 512
 """Long side (pixels) of the copy the plate is searched in: enough for corners to a few pixels."""
+
+FRAME_LAYER_DELTA_E = 20.0
+"""Largest CIELAB difference between a photo's border and its middle for the frame to be taken as
+the plate's own edge (a photo cropped to the plate); a dark cabinet or a bench differs far more."""
 
 RECTIFIED_LONG_SIDE = 800
 """Long side (pixels) of the rectified plate: 8 px/mm on a 10 cm plate, 0.05 Rf ≈ 30 px apart."""
@@ -92,23 +97,78 @@ def _analyse(
     if lane_count is not None and not 1 <= int(lane_count) <= 30:
         raise LabsysError(f"The number of lanes must be between 1 and 30, not {lane_count}.")
     photo, full_size, source = _open(image)
-    photo_corners = (
-        plate.order_corners(np.asarray(corners, dtype=float))
-        if corners is not None
-        else _find_corners(photo, full_size)
-    )
+    hints = {
+        "lane_count": lane_count,
+        "origin_y": origin_y,
+        "front_y": front_y,
+        "lane_centres": lane_centres,
+    }
+    if corners is not None:
+        photo_corners = plate.order_corners(np.asarray(corners, dtype=float))
+        return _analyse_within(photo, full_size, source, photo_corners, hints)
+    # A photo cropped to the plate has no surroundings to find the plate against, or only slivers
+    # in which a part of the plate passes for all of it: then the frame may be the plate's edge.
+    # When neither works, the first reason found is the one the person sees.
+    attempts: list[np.ndarray] = []
+    first_error: PlateNotFound | None = None
+    try:
+        attempts.append(_find_corners(photo, full_size))
+    except PlateNotFound as not_found:
+        first_error = not_found
+    if _frame_is_layer(photo) and all(_at_frame(found, full_size) for found in attempts):
+        attempts.append(_frame_corners(full_size))
+    for photo_corners in attempts:
+        try:
+            return _analyse_within(photo, full_size, source, photo_corners, hints)
+        except PlateNotFound as not_found:
+            first_error = first_error or not_found
+    assert first_error is not None
+    raise first_error
+
+
+def _analyse_within(
+    photo: np.ndarray,
+    full_size: tuple[int, int],
+    source: imageio.ImageSource | None,
+    photo_corners: np.ndarray,
+    hints: dict,
+) -> PlateAnalysis:
+    """Rectify the plate inside ``photo_corners`` and analyse it."""
     sharp = _photo_for_rectifying(photo, full_size, photo_corners, source)
     ratio = full_size[0] / sharp.shape[1], full_size[1] / sharp.shape[0]
     local_corners = (photo_corners + 0.5) / np.array(ratio) - 0.5
     rectified, _ = plate.rectify(sharp, local_corners, RECTIFIED_LONG_SIDE)
-    return analyse_rectified(
-        rectified,
-        photo_corners,
-        lane_count=lane_count,
-        origin_y=origin_y,
-        front_y=front_y,
-        lane_centres=lane_centres,
-    )
+    return analyse_rectified(rectified, photo_corners, **hints)
+
+
+def _frame_is_layer(photo: np.ndarray) -> bool:
+    """Whether the photo's border shows the same layer as its middle, as in a photo cropped to the
+    plate; a plate's edge against its surroundings would otherwise pass for a pencil line.
+
+    The border (outer 3 %) and the middle half are compared by their median colour; a difference
+    below ``FRAME_LAYER_DELTA_E`` allows for vignetting and uneven UV light across one layer.
+    """
+    lab = color.rgb2lab(np.asarray(photo[..., :3], dtype=np.float64) / 255.0)
+    height, width = lab.shape[:2]
+    rim = max(1, round(0.03 * min(height, width)))
+    border = np.ones((height, width), dtype=bool)
+    border[rim:-rim, rim:-rim] = False
+    middle = lab[height // 4 : 3 * height // 4, width // 4 : 3 * width // 4].reshape(-1, 3)
+    difference = color.deltaE_cie76(np.median(lab[border], axis=0), np.median(middle, axis=0))
+    return bool(difference < FRAME_LAYER_DELTA_E)
+
+
+def _at_frame(corners: np.ndarray, full_size: tuple[int, int]) -> bool:
+    """Whether a plate found runs into the photo's edge (a corner within 2 % of the frame)."""
+    right, bottom = full_size[0] - 1.0, full_size[1] - 1.0
+    gaps = np.stack([corners[:, 0], corners[:, 1], right - corners[:, 0], bottom - corners[:, 1]])
+    return bool(gaps.min() <= 0.02 * max(full_size))
+
+
+def _frame_corners(full_size: tuple[int, int]) -> np.ndarray:
+    """The photo's own corners as plate corners: top-left, top-right, bottom-right, bottom-left."""
+    right, bottom = full_size[0] - 1.0, full_size[1] - 1.0
+    return np.array([[0.0, 0.0], [right, 0.0], [right, bottom], [0.0, bottom]])
 
 
 def analyse_rectified(

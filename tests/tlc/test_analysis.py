@@ -12,7 +12,14 @@ from PIL import Image
 from labsys.errors import ImageError, PlateNotFound
 from labsys.tlc import analyse_plate
 from labsys.tlc.analysis import ALGORITHM_VERSION
-from tests.tlc.drawn_plates import DrawnSpot, photograph, render_drawn_plate, standard_plate
+from labsys.tlc.synthetic import render_unusable
+from tests.tlc.drawn_plates import (
+    DrawnSpot,
+    photograph,
+    render_drawn_plate,
+    rfs,
+    standard_plate,
+)
 
 
 def _jpeg(photo: np.ndarray, **options: object) -> bytes:
@@ -63,6 +70,32 @@ def test_blank_plate_is_refused() -> None:
 def test_no_plate_is_refused() -> None:
     with pytest.raises(PlateNotFound, match="No TLC plate"):
         analyse_plate(np.full((500, 700, 3), 90, np.uint8))
+
+
+def test_photo_cropped_to_the_plate_is_read() -> None:
+    """No surroundings to find the plate against: the frame is the plate's edge."""
+    cropped = (render_drawn_plate(standard_plate()) * 255).astype(np.uint8)
+    analysis = analyse_plate(cropped, lanes=3)
+    assert rfs(analysis) == [[0.4], [0.3, 0.36], [0.7]]
+    assert np.allclose(analysis.corners[2], [cropped.shape[1] - 1, cropped.shape[0] - 1])
+
+
+def test_cropped_blank_plate_is_refused_for_its_missing_lines() -> None:
+    blank = standard_plate(spots=[], origin_line=False, front_line=False)
+    cropped = (render_drawn_plate(blank) * 255).astype(np.uint8)
+    with pytest.raises(PlateNotFound):
+        analyse_plate(cropped)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"), [("no_front", [21, 1_000_001, 2]), ("blank_plate", [21, 1_000_003, 8])]
+)
+def test_plate_rims_on_a_dark_surround_are_no_lines(kind: str, seed: list[int]) -> None:
+    """Unusable plates that run close to the photo's edge on a dark bench: read within the whole
+    frame, their rims would pass for an origin and a front."""
+    photo = render_unusable(kind, np.random.default_rng(seed))
+    with pytest.raises(PlateNotFound):
+        analyse_plate(photo.jpeg_bytes)
 
 
 def test_lane_count_is_honoured(photo: np.ndarray) -> None:
