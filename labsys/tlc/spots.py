@@ -1,9 +1,11 @@
 """Spots in a lane: dark, bright or coloured blobs, or pencil rings drawn around them.
 
-Spots are found along each lane's densitogram (the strongest contrast across the lane at each
-height), which separates spots only 0.05 Rf apart by the valley between them; each peak's extent and
-intensity-weighted centre then come from the 2-D region around it. On plates where a chemist circled
-the spots in pencil under the UV lamp, the ring is the spot and its centre gives the Rf.
+Spots are found along each lane's densitogram (the mean contrast across the lane at each height),
+which separates spots only 0.05 Rf apart by the valley between them even where their cores saturate;
+each peak's extent and intensity-weighted centre then come from the 2-D region around it. A peak is
+a spot when it stands out from the noise of its own lane, so faint spots on a clean layer are found
+and the texture of a smeared lane is not. On plates where a chemist circled the spots in pencil
+under the UV lamp, the ring is the spot and its centre gives the Rf.
 """
 
 from __future__ import annotations
@@ -21,12 +23,28 @@ from labsys.tlc.rings import Ring
 MIN_SPOT_CONTRAST = 0.05
 """Least difference from the layer in any sRGB channel (0-1) of a spot a person can see."""
 
+MIN_PEAK_CONTRAST = 0.01
+"""Least height above bare layer (sRGB 0-1) of a spot's peak in the smoothed contrast. The camera's
+blur and the smoothing flatten a faint spot's peak to a fraction of ``MIN_SPOT_CONTRAST`` (a
+0.05-0.1 spot peaks at 0.02-0.04 here), so the noise tests below decide; this only stops a
+noiseless image from calling a trace a spot."""
+
+PEAK_NOISE_LEVELS = 6.0
+"""Least height of a spot's peak above bare layer, in the plate's pixel noise (smoothed contrast):
+a lane's strongest row of noise rarely reaches six standard deviations."""
+
+PROFILE_NOISE_LEVELS = 3.0
+"""Least prominence of a spot in the lane's densitogram, in that densitogram's own noise (its
+robust spread about its median over the lane): texture of a mottled layer or of a smeared lane
+raises the spread and with it the bar, a clean layer lowers it so faint spots count."""
+
 MAX_ELONGATION = 3.0
 """Tallest a spot's half-maximum region may be for its width; tailing spots are more compact."""
 
-MIN_RELATIVE_PROMINENCE = 0.1
-"""Least depth of the valley separating two spots, relative to the smaller spot's peak: a dip of a
-tenth is what a person needs to see two spots rather than one."""
+MIN_RELATIVE_PROMINENCE = 0.05
+"""Least depth of the valley separating two spots, relative to the smaller spot's height above the
+layer in the densitogram: a dip of a twentieth is what a person needs to see two spots rather than
+one."""
 
 
 def spot_contrast(distance: np.ndarray, scale: float) -> np.ndarray:
@@ -81,9 +99,10 @@ def lane_spots(
 
     Notes
     -----
-    A spot is a peak of the lane's strongest contrast per row that reaches ``MIN_SPOT_CONTRAST``
-    (or six noise levels above bare layer, whichever is larger) and is separated from its
-    neighbours by a valley at least ``MIN_RELATIVE_PROMINENCE`` of its height. Peaks within 3.5 %
+    A spot is a peak of the lane's mean contrast per row that stands out from that profile's own
+    noise and from its neighbours (:func:`_profile_peaks`), where the strongest contrast across the
+    lane rises ``PEAK_NOISE_LEVELS`` of the plate's noise (and at least ``MIN_PEAK_CONTRAST``)
+    above bare layer. Peaks within 3.5 %
     of the plate height of the origin are origin residue, not spots; peaks on the front line (within
     1.5 pencil strokes) are its pencil or the band the solvent front leaves.
     """
@@ -99,20 +118,23 @@ def lane_spots(
         max(0, round(centre - 0.6 * half_width) - left), round(centre + 0.6 * half_width) - left + 1
     )
     # Strongest contrast across the lane per row, smoothed along development (about a third of a
-    # small spot) so the mottled texture of big spots and tails does not make peaks of its own.
+    # small spot): how far a spot's peak stands out from the layer, as the eye judges it.
     strongest = ndi.gaussian_filter1d(band[:, core].max(axis=1), 0.004 * context.scale)
+    # Mean across the lane per row: where two close spots' cores saturate the strongest contrast,
+    # the mean still dips between them (the pair narrows at its waist), and it averages out the
+    # mottle of big spots and tails that would make peaks of their own.
+    mean = band[:, core].mean(axis=1)
     profile = _densitogram(context.contrast[:, left:right][:, core], origin_y, front_y)
-    threshold = max(MIN_SPOT_CONTRAST, context.level + 6 * context.noise)
-    peaks, props = signal.find_peaks(strongest, height=threshold, prominence=0)
-    keep = props["prominences"] >= np.maximum(
-        MIN_RELATIVE_PROMINENCE * strongest[peaks], 4 * context.noise
+    peaks = _profile_peaks(mean)
+    visible = strongest[peaks] - context.level >= max(
+        MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise
     )
-    peaks = peaks[keep]
+    peaks = peaks[visible]
     bounds = np.concatenate(
         [
             [0],
-            [_valley(strongest, peaks[i], peaks[i + 1]) for i in range(len(peaks) - 1)],
-            [len(strongest) - 1],
+            [_valley(mean, peaks[i], peaks[i + 1]) for i in range(len(peaks) - 1)],
+            [len(mean) - 1],
         ]
     ).astype(int)
     residue_zone = 0.035 * height
@@ -138,6 +160,22 @@ def ring_spot(context: LaneContext, ring: Ring) -> Spot:
     rows, cols = np.nonzero(ring.interior)
     values = context.contrast[rows, cols]
     return _spot(context, ring.x, ring.y, rows, cols, values)
+
+
+def _profile_peaks(mean: np.ndarray) -> np.ndarray:
+    """Rows of the densitogram's peaks that stand out from its noise and from their neighbours.
+
+    The lane's bare layer is the densitogram's median (spots cover well under half a lane) and its
+    noise the robust spread about it; a peak counts when its prominence reaches
+    ``PROFILE_NOISE_LEVELS`` of that noise and ``MIN_RELATIVE_PROMINENCE`` of its height.
+    """
+    base = float(np.median(mean))
+    spread = 1.4826 * float(np.median(np.abs(mean - base)))
+    peaks, props = signal.find_peaks(mean, prominence=0)
+    least = np.maximum(
+        MIN_RELATIVE_PROMINENCE * (mean[peaks] - base), PROFILE_NOISE_LEVELS * spread
+    )
+    return peaks[props["prominences"] >= least]
 
 
 def _valley(profile: np.ndarray, start: int, stop: int) -> int:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 
+from labsys.tlc import analyse_plate
 from tests.tlc.drawn_plates import (
     WHITE_LAYER,
     DrawnSpot,
     analyse,
+    photograph,
+    render_drawn_plate,
     rfs,
+    standard_plate,
 )
 
 
@@ -22,6 +27,46 @@ def test_close_spots_are_split_with_accurate_rf() -> None:
         )
     ]
     assert max(errors) < 0.006
+
+
+def test_close_pair_of_saturated_spots_is_split() -> None:
+    # Both cores saturate the strongest contrast across the lane, so only the mean across the
+    # lane (the pair narrows at its waist) shows the valley between them.
+    spots = [
+        DrawnSpot(lane=1, rf=0.30, strength=1.0),
+        DrawnSpot(lane=1, rf=0.35, strength=0.6),
+        DrawnSpot(lane=2, rf=0.7),
+    ]
+    analysis = analyse(spots=spots)
+    assert rfs(analysis) == [[], [0.3, 0.35], [0.7]]
+
+
+def test_faint_spots_on_a_clean_layer_are_found() -> None:
+    # Peak contrast about 0.045 (quenching) and 0.03 (blue): faint, but far above the noise.
+    spots = [
+        DrawnSpot(lane=0, rf=0.5, strength=0.07),
+        DrawnSpot(lane=1, rf=0.3, strength=0.07, colour=(0.2, 0.2, 0.6)),
+        DrawnSpot(lane=2, rf=0.6),
+    ]
+    analysis = analyse(spots=spots)
+    assert rfs(analysis) == [[0.5], [0.3], [0.6]]
+
+
+def test_mottled_smear_below_a_spot_makes_no_spots() -> None:
+    # An overloaded spot smears down to the origin; the smear's mottled texture has bumps of a
+    # quarter of its strength, which must not be read as spots.
+    plate = standard_plate(
+        spots=[DrawnSpot(lane=0, rf=0.6, strength=0.9), DrawnSpot(lane=2, rf=0.4)]
+    )
+    image = render_drawn_plate(plate)
+    rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
+    texture = ndi.gaussian_filter(np.random.default_rng(1).normal(size=rows.shape), 3.0)
+    mottle = np.clip(1.0 + 0.25 * texture / texture.std(), 0.0, None)
+    below = (rows > plate.spot_y(0.6)) & (rows < plate.origin_y)
+    smear = 0.3 * np.exp(-((cols - plate.centres()[0]) ** 2) / 50.0) * below * mottle
+    image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
+    photo, _ = photograph(np.clip(image, 0, 1), angle=3)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
 
 
 def test_bright_fluorescent_spot() -> None:
