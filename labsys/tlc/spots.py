@@ -29,6 +29,10 @@ blur and the smoothing flatten a faint spot's peak to a fraction of ``MIN_SPOT_C
 0.05-0.1 spot peaks at 0.02-0.04 here), so the noise tests below decide; this only stops a
 noiseless image from calling a trace a spot."""
 
+SMOOTHING_LENGTH = 0.006
+"""Rows over which the smoothed contrast is correlated, as a fraction of the plate's long side
+(about twice the smoothing the analysis applies, 0.3 %)."""
+
 PEAK_NOISE_LEVELS = 6.0
 """Least height of a spot's peak above bare layer, in the plate's pixel noise (smoothed contrast):
 a lane's strongest row of noise rarely reaches six standard deviations."""
@@ -40,6 +44,10 @@ raises the spread and with it the bar, a clean layer lowers it so faint spots co
 
 MAX_ELONGATION = 3.0
 """Tallest a spot's half-maximum region may be for its width; tailing spots are more compact."""
+
+MAX_NOISE_TO_STEP_NOISE = 5.0
+"""Most a densitogram's noise may be, in the noise of its steps over one smoothing length: spread
+about the median beyond that measures a smear or crowded spots covering the lane, not noise."""
 
 MIN_RELATIVE_PROMINENCE = 0.05
 """Least depth of the valley separating two spots, relative to the smaller spot's height above the
@@ -125,7 +133,7 @@ def lane_spots(
     # mottle of big spots and tails that would make peaks of their own.
     mean = band[:, core].mean(axis=1)
     profile = _densitogram(context.contrast[:, left:right][:, core], origin_y, front_y)
-    peaks = _profile_peaks(mean)
+    peaks = _profile_peaks(mean, max(1, round(SMOOTHING_LENGTH * context.scale)))
     visible = strongest[peaks] - context.level >= max(
         MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise
     )
@@ -162,20 +170,36 @@ def ring_spot(context: LaneContext, ring: Ring) -> Spot:
     return _spot(context, ring.x, ring.y, rows, cols, values)
 
 
-def _profile_peaks(mean: np.ndarray) -> np.ndarray:
+def _profile_peaks(mean: np.ndarray, lag: int) -> np.ndarray:
     """Rows of the densitogram's peaks that stand out from its noise and from their neighbours.
 
-    The lane's bare layer is the densitogram's median (spots cover well under half a lane) and its
-    noise the robust spread about it; a peak counts when its prominence reaches
-    ``PROFILE_NOISE_LEVELS`` of that noise and ``MIN_RELATIVE_PROMINENCE`` of its height.
+    A peak counts when its prominence reaches ``PROFILE_NOISE_LEVELS`` of the densitogram's noise
+    (:func:`_profile_noise`, with steps over ``lag`` rows) and ``MIN_RELATIVE_PROMINENCE`` of its
+    height above the lane's bare layer (the densitogram's median).
     """
     base = float(np.median(mean))
-    spread = 1.4826 * float(np.median(np.abs(mean - base)))
     peaks, props = signal.find_peaks(mean, prominence=0)
     least = np.maximum(
-        MIN_RELATIVE_PROMINENCE * (mean[peaks] - base), PROFILE_NOISE_LEVELS * spread
+        MIN_RELATIVE_PROMINENCE * (mean[peaks] - base),
+        PROFILE_NOISE_LEVELS * _profile_noise(mean, lag),
     )
     return peaks[props["prominences"] >= least]
+
+
+def _profile_noise(mean: np.ndarray, lag: int) -> float:
+    """Noise of a lane's densitogram.
+
+    Where spots cover well under half the lane, the robust spread about the median is the bare
+    layer's noise, texture included. Where an overloaded lane's smear or crowded spots cover most
+    of it, that spread measures them instead, and would hide the spots on them; the robust spread
+    of the profile's steps over ``lag`` rows (about the smoothing length) hardly grows with such
+    smooth structure, so it caps the noise at ``MAX_NOISE_TO_STEP_NOISE`` of it.
+    """
+    spread = 1.4826 * float(np.median(np.abs(mean - np.median(mean))))
+    if len(mean) <= lag:
+        return spread
+    steps = 1.4826 * float(np.median(np.abs(mean[lag:] - mean[:-lag]))) / np.sqrt(2)
+    return min(spread, MAX_NOISE_TO_STEP_NOISE * steps)
 
 
 def _valley(profile: np.ndarray, start: int, stop: int) -> int:

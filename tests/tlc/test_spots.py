@@ -69,6 +69,25 @@ def test_mottled_smear_below_a_spot_makes_no_spots() -> None:
     assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
 
 
+def test_spot_on_an_overloaded_lanes_smear_is_found() -> None:
+    # The smear covers most of the lane, so the densitogram's spread about its median is the smear,
+    # not noise; the spot on it must still count.
+    overloaded = DrawnSpot(lane=0, rf=0.85, strength=1.0, radius=12)
+    plate = standard_plate(
+        spots=[overloaded, DrawnSpot(lane=0, rf=0.35, strength=0.3), DrawnSpot(lane=2, rf=0.4)]
+    )
+    image = render_drawn_plate(plate)
+    rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
+    top = plate.spot_y(overloaded.rf)
+    reach = np.clip((plate.origin_y - rows) / (plate.origin_y - top), 0.0, 1.0)
+    below = (rows > top) & (rows < plate.origin_y)
+    across = np.exp(-((cols - plate.centres()[0]) ** 2) / 128.0)
+    smear = 0.4 * (0.3 + 0.7 * reach) * across * below
+    image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
+    photo, _ = photograph(np.clip(image, 0, 1), angle=3)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[0.35, 0.84], [], [0.4]]
+
+
 def test_bright_fluorescent_spot() -> None:
     spots = [DrawnSpot(lane=0, rf=0.5, bright=True), DrawnSpot(lane=2, rf=0.2)]
     analysis = analyse(spots=spots)
