@@ -66,8 +66,12 @@ class Ring:
 class _Strokes:
     """The plate's pencil strokes, at the working resolution."""
 
+    darkness: np.ndarray
+    """Darkness against the layer."""
     pencil: np.ndarray
     """Stroke response (black top-hat of the darkness) on pencil, 0 elsewhere."""
+    least: float
+    """Least stroke response (darkness) of pencil."""
     mask: np.ndarray
     """Pencil: response above the noise, lines removed, a ring's arcs across a line joined."""
     hidden: np.ndarray
@@ -176,7 +180,8 @@ def _strokes(
     response = smooth - ndi.grey_opening(smooth, size=(size, size))
     level = np.median(response)
     noise = 1.4826 * float(np.median(np.abs(response - level)))
-    mask = response > max(MIN_STROKE_DARKNESS, level + STROKE_NOISE_LEVELS * noise)
+    least = max(MIN_STROKE_DARKNESS, level + STROKE_NOISE_LEVELS * noise)
+    mask = response > least
     rows = np.arange(darkness.shape[0])[:, None]
     band = np.zeros_like(mask)
     for line in (origin, front):
@@ -185,14 +190,20 @@ def _strokes(
     bridged = ndi.minimum_filter(ndi.maximum_filter(mask, (3 * size, 3)), (3 * size, 3))
     mask |= bridged & band
     return _Strokes(
-        pencil=np.where(mask, response, 0.0), mask=mask, hidden=band, size=size, scale=scale
+        darkness=darkness,
+        pencil=np.where(mask, response, 0.0),
+        least=float(least),
+        mask=mask,
+        hidden=band,
+        size=size,
+        scale=scale,
     )
 
 
 def _fitted_rings(strokes: _Strokes) -> list[_Ellipse]:
     """Ellipses fitted to the strokes around likely ring centres, kept when a stroke follows
-    most of their perimeter (``MIN_COVERAGE``) and a good part of it is their own
-    (``MIN_OWN_STROKE``).
+    most of their perimeter (``MIN_COVERAGE``), the layer outside them is bare
+    (:func:`_on_bare_layer`) and a good part of their stroke is their own (``MIN_OWN_STROKE``).
 
     Votes pile up more than once around a lumpy ring: a likely centre within an ellipse already
     fitted around a stronger one (:func:`_same_ring`) is that ring again.
@@ -205,9 +216,20 @@ def _fitted_rings(strokes: _Strokes) -> list[_Ellipse]:
         ellipse = _fit_ring(strokes, x, y, low, high)
         if ellipse is None or ellipse.coverage < MIN_COVERAGE:
             continue
+        if not _on_bare_layer(strokes, ellipse):
+            continue
         if not any(_same_ring(other, ellipse.x, ellipse.y) for other in found):
             found.append(ellipse)
     return _own_strokes(found, strokes.size)
+
+
+def _on_bare_layer(strokes: _Strokes, ellipse: _Ellipse) -> bool:
+    """Whether the layer just outside the ellipse (one to two strokes out) is mostly lighter than
+    pencil: a ring is drawn on the layer around a spot, while the mottled rim or core of a dark
+    stained spot can look like a small ring inside the spot."""
+    offsets = np.arange(strokes.size, 2 * strokes.size + 1)
+    radii = _ellipse_radius(_fit_of(ellipse), _ANGLES)[:, None] + offsets[None, :]
+    return bool(np.median(_rays(strokes.darkness, ellipse.x, ellipse.y, radii)) < strokes.least)
 
 
 def _same_ring(ellipse: _Ellipse, x: float, y: float) -> bool:

@@ -55,10 +55,12 @@ def _pencil_plate(
     *,
     sweep: float = 2 * np.pi,
     marks: list[tuple[float, float, float, float]] | None = None,
+    stains: tuple[tuple[float, float, float], ...] = (),
 ) -> np.ndarray:
     """Darkness of a white plate with the origin and front ruled in pencil and hand-drawn rings
     (x, y, rx, ry), each started at the top and drawn through ``sweep`` radians; ``marks`` are
-    further pencil loops (handwriting) drawn closed."""
+    further pencil-dark loops (handwriting, a stained spot's rim) drawn closed, over brown
+    ``stains`` (x, y, radius)."""
     image = np.ones((HEIGHT, WIDTH, 3)) * np.array(WHITE_LAYER)
     rows, cols = np.mgrid[0:HEIGHT, 0:WIDTH]
     pencil = np.zeros((HEIGHT, WIDTH), dtype=bool)
@@ -69,6 +71,9 @@ def _pencil_plate(
         across = np.hypot((cols - x) / rx, (rows - y) / ry)
         along = np.mod(np.arctan2(rows - y, cols - x) + np.pi / 2, 2 * np.pi)
         pencil |= (np.abs(across - 1) * np.sqrt(rx * ry) <= 1.5) & (along <= drawn)
+    for x, y, radius in stains:
+        inside = np.hypot(cols - x, rows - y) <= radius
+        image[inside] = image[inside] * 0.6 + np.array([0.45, 0.3, 0.2]) * 0.4
     image[pencil] = image[pencil] * 0.55 + 0.3 * 0.45
     image += np.random.default_rng(1).normal(0, 0.01, image.shape)
     return contrast(np.clip(image, 0, 1)).darkness
@@ -114,3 +119,12 @@ def test_handwriting_beside_the_lines_is_not_a_ring() -> None:
     look like small rings, but no spot lies outside the lines."""
     marks = [(200, 57, 10, 11), (226, 57, 10, 11), (120, 743, 10, 11), (240, 743, 10, 11)]
     _assert_found(_pencil_plate([(240, 400, 40, 34)], marks=marks), [(240, 400)])
+
+
+def test_dark_loop_inside_a_stained_spot_is_not_a_ring() -> None:
+    """The darker rim of a stained spot's core can look like a small ring, but a pencil ring is
+    drawn on the layer around a spot, not inside one."""
+    darkness = _pencil_plate(
+        [(150, 300, 40, 34)], marks=[(330, 500, 14, 14)], stains=[(330, 500, 34)]
+    )
+    _assert_found(darkness, [(150, 300)])
