@@ -1,9 +1,9 @@
 """The plate's layer: its slowly varying colour under uneven light, and contrast against it.
 
 Everything found on a plate (pencil, spots, rings) is a local departure from the layer. Comparing
-with a smooth estimate of the layer removes uneven UV lighting, vignetting and soft shadows; the
-colour difference from it finds dark quenching spots, bright fluorescent spots and coloured stains
-alike.
+with an estimate of the layer that follows uneven UV lighting, vignetting and the edges of shadows
+removes them; the colour difference from it finds dark quenching spots, bright fluorescent spots and
+coloured stains alike.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage as ndi
 from skimage import transform
+from skimage.filters import rank
 
 LUMA = np.array([0.2126, 0.7152, 0.0722])
 
@@ -42,7 +43,7 @@ class Contrast:
     difference: np.ndarray
 
 
-def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
+def estimate_layer(rgb: np.ndarray, *, iterations: int = 1) -> np.ndarray:
     """Estimate the bare layer's colour at every pixel, ignoring the marks on it.
 
     Parameters
@@ -50,44 +51,49 @@ def estimate_layer(rgb: np.ndarray, *, iterations: int = 3) -> np.ndarray:
     rgb
         (H, W, 3) rectified plate, float in [0, 1].
     iterations
-        Rounds of masking marks and re-smoothing.
+        Rounds of masking marks and re-estimating.
 
     Returns
     -------
     numpy.ndarray
-        (H, W, 3) smooth layer colour.
+        (H, W, 3) layer colour: smooth, but with the sharp steps of shadows kept.
 
     Notes
     -----
-    Works on a coarse grid (block means). Starts from a median filter an eighth of the plate wide,
-    then repeatedly marks pixels that depart from the estimate by more than four robust standard
-    deviations (spots, pencil, the plate's rim) and smooths the rest by normalised Gaussian
-    convolution, so that large spots and smeared lanes do not pull the layer towards their colour.
-    Assumes the marks cover well under half of any region a tenth of the plate wide.
+    Works on a coarse grid (block means). A median over a square an eighth of the plate wide
+    follows the layer through the step of a shadow's edge, which smoothing would spread into a
+    band of false contrast on either side, and ignores marks covering less than half of it. Then,
+    repeatedly, pixels departing from the estimate by more than four robust standard deviations
+    (spots, pencil, the plate's rim) are masked and the median is taken over the rest, so that
+    large spots and smeared lanes do not pull the layer towards their colour.
     """
     height, width = rgb.shape[:2]
     factor = max(1, round(max(height, width) / _COARSE_SIDE))
     coarse = transform.downscale_local_mean(rgb, (factor, factor, 1))
-    blocks = max(1, round(max(coarse.shape[:2]) / 40))
-    coarser = transform.downscale_local_mean(coarse, (blocks, blocks, 1))
-    medians = np.stack([ndi.median_filter(coarser[..., c], size=5) for c in range(3)], axis=-1)
-    layer = _resize(medians, coarse.shape[:2])
-    sigma = max(coarse.shape[:2]) / 20
+    side = max(3, round(max(coarse.shape[:2]) / 8) | 1)
+    footprint = np.ones((side, side), dtype=bool)
+    levels, low, span = _quantise(coarse)
+    layer = np.stack([rank.median(levels[..., c], footprint) for c in range(3)], axis=-1)
     for _ in range(iterations):
-        departure = np.linalg.norm(coarse - layer, axis=-1)
+        departure = np.linalg.norm((levels - layer.astype(float)) * span / 255.0, axis=-1)
         spread = 1.4826 * np.median(np.abs(departure - np.median(departure))) + 1e-3
-        bare = ndi.binary_erosion(departure < np.median(departure) + 4 * spread, iterations=1)
-        weight = ndi.gaussian_filter(bare.astype(float), sigma, mode="nearest")
-        if weight.min() <= 1e-3:
-            break
-        layer = np.stack(
-            [
-                ndi.gaussian_filter(coarse[..., c] * bare, sigma, mode="nearest") / weight
-                for c in range(3)
-            ],
-            axis=-1,
+        bare = departure < np.median(departure) + 4 * spread
+        masked = np.stack(
+            [rank.median(levels[..., c], footprint, mask=bare) for c in range(3)], axis=-1
         )
-    return _resize(layer, (height, width))
+        counted = ndi.uniform_filter(bare.astype(float), side, mode="nearest") > 0.5 / side**2
+        layer = np.where(counted[..., None], masked, layer)
+    smooth = ndi.gaussian_filter(layer * span / 255.0 + low, (1.0, 1.0, 0.0))
+    return _resize(smooth, (height, width))
+
+
+def _quantise(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each channel mapped onto 0-255 over its own 0.5-99.5 % range, for the histogram-based
+    rank filters: a dim UV 366 layer keeps fine steps. Returns levels, offset and span."""
+    low, high = np.percentile(image.reshape(-1, 3), [0.5, 99.5], axis=0)
+    span = np.maximum(high - low, 1e-3)
+    levels = np.clip(np.round((image - low) / span * 255.0), 0, 255).astype(np.uint8)
+    return levels, low, span
 
 
 def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:

