@@ -136,7 +136,9 @@ def _best_grid(
     if count == 1:
         return default, 0.5 * width
     best: tuple[float, np.ndarray, float] | None = None
-    for pitch in np.linspace(0.25, 1.0, 61) * (width - 1) / (count - 1):
+    widest = (width - 1) / (count - 1)
+    step = max(1.0, 0.005 * width)
+    for pitch in [*np.arange(min(MIN_LANE_SPACING * width, widest), widest, step), widest]:
         reach = 0.25 * pitch
         starts = np.arange(0.0, width - (count - 1) * pitch)
         grids = starts[:, None] + pitch * np.arange(count)

@@ -45,3 +45,9 @@ def test_a_faint_mark_at_the_rim_does_not_shift_the_grid() -> None:
     found = find_lanes(profile, threshold=1.0, count=5)
     assert np.allclose(found[:4], lanes, atol=1)
     assert abs(found[4] - 330) < 15
+
+
+def test_known_count_of_close_lanes_off_centre() -> None:
+    """Two lanes a tenth of the plate apart, left of centre: the grid may be that tight."""
+    found = find_lanes(_profile([150.0, 187.0]), threshold=1.0, count=2)
+    assert np.allclose(found, [150, 187], atol=1)
