@@ -45,6 +45,16 @@ raises the spread and with it the bar, a clean layer lowers it so faint spots co
 MAX_ELONGATION = 3.0
 """Tallest a spot's half-maximum region may be for its width; tailing spots are more compact."""
 
+MAX_FAINT_WIDTH = 0.07
+"""Widest (at half height, as a fraction of the plate's long side) a faint spot's densitogram may
+be. Uneven light, shadows and a blotchy layer vary over larger distances than spots; a swelling
+that broad counts as a spot only when it stands out by ``MIN_BROAD_CONTRAST``, as a heavily loaded
+spot does."""
+
+MIN_BROAD_CONTRAST = 0.1
+"""Least height above the layer (sRGB 0-1) of a spot broader than ``MAX_FAINT_WIDTH``: twice what a
+person needs to see a spot, so that only clear material counts over such a distance."""
+
 MAX_NOISE_TO_STEP_NOISE = 5.0
 """Most a densitogram's noise may be, in the noise of its steps over one smoothing length: spread
 about the median beyond that measures a smear or crowded spots covering the lane, not noise."""
@@ -110,8 +120,9 @@ def lane_spots(
     A spot is a peak of the lane's mean contrast per row that stands out from that profile's own
     noise and from its neighbours (:func:`_profile_peaks`), where the strongest contrast across the
     lane rises ``PEAK_NOISE_LEVELS`` of the plate's noise (and at least ``MIN_PEAK_CONTRAST``)
-    above bare layer. Peaks within 3.5 %
-    of the plate height of the origin are origin residue, not spots; peaks on the front line (within
+    above bare layer; a faint peak broader than ``MAX_FAINT_WIDTH`` is uneven light, not a spot.
+    Peaks within 3.5 % of the plate height of the origin are origin residue, not spots; peaks on
+    the front line (within
     1.5 pencil strokes) are its pencil or the band the solvent front leaves.
     """
     height, width = context.contrast.shape
@@ -138,6 +149,12 @@ def lane_spots(
         MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise
     )
     peaks = peaks[visible]
+    # A faint swelling broader than a spot is uneven light, a shadow or a blotchy layer.
+    widths = signal.peak_widths(mean, peaks, rel_height=0.5)[0]
+    swelling = (widths > MAX_FAINT_WIDTH * context.scale) & (
+        strongest[peaks] - context.level < MIN_BROAD_CONTRAST
+    )
+    peaks = peaks[~swelling]
     bounds = np.concatenate(
         [
             [0],

@@ -90,6 +90,20 @@ def test_spot_on_an_overloaded_lanes_smear_is_found() -> None:
     assert found[0][0] == 0.35 and abs(found[0][1] - 0.85) <= 0.01
 
 
+def test_broad_faint_shadow_is_not_a_spot() -> None:
+    # A soft shadow about as dark as a faint spot, but broader than any spot, over lane 0; a faint
+    # spot of ordinary size in lane 1 still counts.
+    plate = standard_plate(
+        spots=[DrawnSpot(lane=1, rf=0.3, strength=0.07), DrawnSpot(lane=2, rf=0.6)]
+    )
+    image = render_drawn_plate(plate)
+    rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
+    distance = (cols - plate.centres()[0]) ** 2 + (rows - plate.spot_y(0.5)) ** 2
+    shadow = 0.12 * np.exp(-distance / (2 * 27.0**2))
+    photo, _ = photograph(image * (1 - shadow[..., None]), angle=3)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[], [0.3], [0.6]]
+
+
 def test_bright_fluorescent_spot() -> None:
     spots = [DrawnSpot(lane=0, rf=0.5, bright=True), DrawnSpot(lane=2, rf=0.2)]
     analysis = analyse(spots=spots)
