@@ -122,8 +122,7 @@ def lane_spots(
     lane rises ``PEAK_NOISE_LEVELS`` of the plate's noise (and at least ``MIN_PEAK_CONTRAST``)
     above bare layer; a faint peak broader than ``MAX_FAINT_WIDTH`` is uneven light, not a spot.
     Peaks within 3.5 % of the plate height of the origin are origin residue, not spots; peaks on
-    the front line (within
-    1.5 pencil strokes) are its pencil or the band the solvent front leaves.
+    the front line (within 1.5 pencil strokes) are its pencil or the band the solvent front leaves.
     """
     height, width = context.contrast.shape
     left = max(0, round(centre - half_width))
