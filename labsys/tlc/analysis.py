@@ -14,7 +14,7 @@ from labsys.errors import ImageError, LabsysError, PlateNotFound
 from labsys.tlc import imageio, layer, lines, plate, rings
 from labsys.tlc import lanes as lanes_module
 from labsys.tlc import spots as spots_module
-from labsys.tlc.results import Lane, PlateAnalysis, Spot
+from labsys.tlc.results import Lane, PlateAnalysis, PlateLine, Spot
 
 ALGORITHM_VERSION = "labsys-tlc 1.0"
 
@@ -24,6 +24,12 @@ FIND_LONG_SIDE = 512
 FRAME_LAYER_DELTA_E = 20.0
 """Largest CIELAB difference between a photo's border and its middle for the frame to be taken as
 the plate's own edge (a photo cropped to the plate); a dark cabinet or a bench differs far more."""
+
+ORIGIN_HEIGHT_MM = 12.5
+"""Typical height of the origin above the plate's bottom edge: 1-1.5 cm (domain.md)."""
+
+LONG_PLATE = 0.75
+"""A plate is taken as longer than 10 cm when its origin's height says it is over 10 cm / 0.75."""
 
 RECTIFIED_LONG_SIDE = 800
 """Long side (pixels) of the rectified plate: 8 px/mm on a 10 cm plate, 0.05 Rf ≈ 30 px apart."""
@@ -184,10 +190,9 @@ def analyse_rectified(
 
     Parameters are those of :func:`analyse_plate`; ``corners`` are only carried into the result.
     """
-    height, width = rectified.shape[:2]
-    scale = float(max(height, width))
     seen = layer.contrast(rectified)
     origin, front, warnings = lines.find_lines(seen.darkness, origin_y=origin_y, front_y=front_y)
+    scale = mark_scale(rectified.shape[:2], origin)
     cleaned = spots_module.spot_contrast(seen.difference, scale)
     smoothed = ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))
     level = float(np.median(smoothed))
@@ -219,6 +224,23 @@ def analyse_rectified(
         background=layer.guess_background(seen.layer),  # type: ignore[arg-type]
         algorithm_version=ALGORITHM_VERSION,
     )
+
+
+def mark_scale(shape: tuple[int, ...], origin: PlateLine) -> float:
+    """The length (pixels) that pencil strokes, spots and rings are sized by.
+
+    Marks are sized relative to a 10 cm plate's long side. On such plates (and smaller) that is
+    the plate's long side; a plate much longer than 10 cm (a 20 cm plate) carries marks of the
+    same size in millimetres, so there the origin's height above the bottom edge, 1-1.5 cm on
+    every plate, measures the 10 cm instead. Never less than half the long side, so an origin
+    drawn unusually low cannot shrink everything.
+    """
+    height, width = shape[0], shape[1]
+    long_side = float(max(height, width))
+    measured = (height - float(origin.y_at(0.5 * width))) * 100.0 / ORIGIN_HEIGHT_MM
+    if measured >= LONG_PLATE * long_side:
+        return long_side
+    return max(measured, 0.5 * long_side)
 
 
 def _open(

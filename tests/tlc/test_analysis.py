@@ -11,7 +11,8 @@ from PIL import Image
 
 from labsys.errors import ImageError, PlateNotFound
 from labsys.tlc import analyse_plate
-from labsys.tlc.analysis import ALGORITHM_VERSION
+from labsys.tlc.analysis import ALGORITHM_VERSION, mark_scale
+from labsys.tlc.results import PlateLine
 from labsys.tlc.synthetic import render_unusable
 from tests.tlc.drawn_plates import (
     DrawnSpot,
@@ -184,3 +185,20 @@ def test_rendered_plates_accuracy() -> None:
     assert hits / visible >= 0.75
     assert hits / max(1, hits + false) >= 0.9
     assert np.mean(errors) <= 0.006
+
+
+def test_marks_on_a_20_cm_plate_are_sized_in_millimetres() -> None:
+    """A 10 x 20 cm plate: its origin 1.25 cm above the bottom edge says the plate is twice as
+    long as 10 cm, so spots 2 mm wide are not taken for pencil strokes."""
+    spots = [DrawnSpot(lane=lane, rf=0.5, radius=3.0, strength=0.6) for lane in range(3)]
+    tall = standard_plate(width=400, height=800, origin_y=750.0, front_y=40.0, spots=spots)
+    photo, _ = photograph(render_drawn_plate(tall), size=(1100, 800), angle=3, scale=1.0)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[0.5], [0.5], [0.5]]
+
+
+def test_mark_scale_follows_the_origin_only_on_long_plates() -> None:
+    low = PlateLine(y=750.0, source="line", x_centre=200.0)
+    assert mark_scale((800, 400), low) == pytest.approx(400.0)
+    usual = PlateLine(y=700.0, source="line", x_centre=400.0)
+    assert mark_scale((800, 800), usual) == 800.0
+    assert mark_scale((800, 400), PlateLine(y=790.0, source="line")) == 400.0
