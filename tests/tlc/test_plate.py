@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
+from skimage import draw
 
 from labsys.errors import PlateNotFound
 from labsys.tlc.plate import find_plate, order_corners, rectify
@@ -71,3 +73,28 @@ def test_rectify_makes_the_plate_upright() -> None:
 def test_order_corners() -> None:
     shuffled = np.array([[10, 200], [0, 0], [100, 210], [110, 5]])
     assert order_corners(shuffled).tolist() == [[0, 0], [110, 5], [100, 210], [10, 200]]
+
+
+def _mottled(photo: np.ndarray, seed: int, amplitude: float) -> np.ndarray:
+    """The photo with blotchy lighting and grain, as on a cloudy grey bench."""
+    rng = np.random.default_rng(seed)
+    blotches = ndi.gaussian_filter(rng.normal(size=photo.shape[:2]), 25)
+    blotches *= amplitude / blotches.std()
+    grain = rng.normal(0, 3, photo.shape[:2])
+    return np.clip(photo + (blotches + grain)[..., None], 0, 255).astype(np.uint8)
+
+
+def test_white_plate_on_a_bench_as_bright_as_it() -> None:
+    # blotches on the bench are as bright as the plate: its straight shadowed rim tells them apart
+    plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
+    photo, truth = photograph(plate, angle=6, background=(0.88, 0.88, 0.86))
+    rim = np.zeros(photo.shape[:2], dtype=bool)
+    for start, stop in zip(truth, np.roll(truth, -1, axis=0), strict=True):
+        rows, columns = draw.line(
+            *np.rint(start[::-1]).astype(int), *np.rint(stop[::-1]).astype(int)
+        )
+        rim[rows, columns] = True
+    photo[ndi.binary_dilation(rim)] = (150, 150, 145)
+    photo = _mottled(photo.astype(float), seed=3, amplitude=20)
+    # the drawn rim is 3 px wide around the true outline
+    assert np.abs(find_plate(photo) - truth).max() < 4.0
