@@ -79,7 +79,7 @@ class _Strokes:
     size: int
     """Thickest stroke (pixels)."""
     scale: float
-    """The plate's long side (pixels)."""
+    """Length (pixels) that marks are sized by (see :func:`find_rings`)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def find_rings(
     origin, front
         The lines; their pencil is removed first so that rings crossing them stay closed.
     scale
-        The plate's long side (pixels).
+        Length (pixels) that marks are sized by: the long side of a plate up to 10 cm long.
 
     Returns
     -------
