@@ -338,14 +338,20 @@ def _measure_lanes(
     def nearest(x: float) -> int:
         return int(np.argmin(np.abs(centres - x)))
 
+    measured = [
+        spots_module.lane_spots(context, float(centre), float(half_width))
+        for centre, half_width in zip(centres, reach, strict=True)
+    ]
+    # On a plate circled in pencil the chemist's rings are the spots; elsewhere, blobs.
+    if not _is_circled(circled, [spot for found, _, _ in measured for spot in found]):
+        circled = []
     ring_spots: dict[int, list[Spot]] = {}
     for ring in circled:
         ring_spots.setdefault(nearest(ring.x), []).append(spots_module.ring_spot(context, ring))
     result = []
     for index, (centre, half_width) in enumerate(zip(centres, reach, strict=True)):
-        found, residue, profile = spots_module.lane_spots(context, float(centre), float(half_width))
+        found, residue, profile = measured[index]
         ringed = ring_spots.get(index, [])
-        # On a plate circled in pencil the chemist's rings are the spots; elsewhere, blobs.
         own = [] if circled else [spot for spot in found if nearest(spot.x) == index]
         lane_spots = sorted(ringed + own, key=lambda spot: spot.rf)
         for spot in lane_spots:
@@ -365,3 +371,17 @@ def _measure_lanes(
             )
         )
     return result
+
+
+def _is_circled(circled: list[rings.Ring], blobs: list[Spot]) -> bool:
+    """Whether the plate was circled in pencil: its rings are at least as many as the blobs that
+    no ring encloses. A dark rim inside a stain's spot can pass for one ring; on a circled plate,
+    spots seen in daylight lie inside their rings."""
+    if not circled:
+        return False
+    unexplained = [
+        blob
+        for blob in blobs
+        if not any(ring.interior[round(blob.y), round(blob.x)] for ring in circled)
+    ]
+    return len(circled) >= len(unexplained)

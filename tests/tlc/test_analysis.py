@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from skimage import draw
 
 from labsys.errors import ImageError, PlateNotFound
 from labsys.tlc import analyse_plate
@@ -202,3 +203,16 @@ def test_mark_scale_follows_the_origin_only_on_long_plates() -> None:
     usual = PlateLine(y=700.0, source="line", x_centre=400.0)
     assert mark_scale((800, 800), usual) == 800.0
     assert mark_scale((800, 400), PlateLine(y=790.0, source="line")) == 400.0
+
+
+def test_one_ring_on_a_plate_of_spots_does_not_hide_them() -> None:
+    """A stray pencil loop (or a stain's dark rim taken for one) on a plate whose spots are plain
+    to see: the plate was not circled, so its spots are the blobs."""
+    plate = standard_plate()
+    image = render_drawn_plate(plate)
+    centre_x, centre_y = plate.centres()[2], plate.spot_y(0.3)
+    for radius in np.arange(14.0, 17.0, 0.5):
+        rows, cols = draw.circle_perimeter(round(centre_y), round(centre_x), round(radius))
+        image[rows, cols] = 0.45 * np.array(plate.layer)
+    photo, _ = photograph(image, angle=3)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[0.4], [0.3, 0.36], [0.7]]
