@@ -121,7 +121,7 @@ def _analyse(
         attempts.append(_find_corners(photo, full_size))
     except PlateNotFound as not_found:
         first_error = not_found
-    if _frame_is_layer(photo) and all(_at_frame(found, full_size) for found in attempts):
+    if all(_at_frame(found, full_size) for found in attempts) and _frame_is_layer(photo):
         attempts.append(_frame_corners(full_size))
     for photo_corners in attempts:
         try:
