@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 from scipy import ndimage as ndi
-from skimage import color, feature, filters, measure, transform
+from skimage import color, draw, feature, filters, measure, transform
 
 from labsys.errors import PlateNotFound
 
@@ -556,14 +556,10 @@ def _strip_colour(lab: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def _inside(corners: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Mask of the pixels inside a convex quadrilateral (half-plane tests, fast on small images)."""
-    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
-    first, second = corners[1] - corners[0], corners[2] - corners[1]
-    orientation = np.sign(first[0] * second[1] - first[1] * second[0])
-    inside = np.ones(shape[:2], dtype=bool)
-    for start, stop in zip(corners, np.roll(corners, -1, axis=0), strict=True):
-        edge = stop - start
-        inside &= orientation * (edge[0] * (yy - start[1]) - edge[1] * (xx - start[0])) >= 0
+    """Mask of the pixels inside a quadrilateral."""
+    inside = np.zeros(shape[:2], dtype=bool)
+    rows, columns = draw.polygon(corners[:, 1], corners[:, 0], shape[:2])
+    inside[rows, columns] = True
     return inside
 
 
