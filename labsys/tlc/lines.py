@@ -1,10 +1,13 @@
 """The origin and the solvent front: pencil lines (or edge ticks) across the rectified plate.
 
 A pencil line is thin, long, dark and roughly horizontal; spots are thick and short; handwriting is
-thin but short. The thin dark structures are isolated with a vertical morphological top-hat, then
-each candidate height and small tilt is scored by the response that three quarters of the strips
-across the plate reach (their lower quartile), so only marks that cross most of the plate count as
-lines, and a row of spots at the same Rf in every lane does not.
+thin but short. The plate is cut into vertical strips; each strip's mean darkness along its rows
+is a profile in which a line crossing the strip is a narrow peak, whatever the photo's noise
+(averaging across the strip first keeps grain and sensor noise from piling up into the peak
+measure), and a morphological top-hat keeps only peaks no taller than a pencil stroke. Each
+candidate height and small tilt is scored by the response that three quarters of the strips reach
+(their lower quartile), so only marks that cross most of the plate count as lines, a row of spots
+at the same Rf in every lane does not, and a line survives a few lanes smeared across it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,16 @@ a row of spots at the same Rf is dark mostly in its thick cores."""
 MAX_TILT = 0.04
 """Largest tilt (dy/dx, about 2.3°) of a hand-drawn line relative to the rectified plate."""
 
+MIN_SIGNIFICANCE = 8.0
+"""Noise levels (robust standard deviations of a mark score over the plate's rows, or for an edge
+tick over the rows around it) a mark must stand above the score's median: with some hundreds of
+rows, chance peaks stay below it."""
+
+TRACE_CONTRAST = 2.0
+"""How many times darker than a line across the plate the edge ticks at its height must be for
+the line to count as the solvent's own trace rather than the chemist's mark; ticks on the ends of
+a pencil line are that line, as dark as it."""
+
 _STRIPS = 16
 """Vertical strips the plate's width is cut into; a line must darken most of them."""
 
@@ -37,32 +50,17 @@ _COVERAGE = 25
 
 TICK_LENGTH = 0.025
 """Shortest edge tick, as a fraction of the plate's long side (2.5 mm on a 10 cm plate); ticks
-are measured over this length from just inside each side edge, so a short tick is not diluted by
-the layer beyond it."""
+are measured over this length from the layer's side edges, so a short tick is not diluted by the
+layer beyond it."""
 
-_RIM = 0.01
-"""Share of the plate's width at each side left out of the tick strips: the rectified rim."""
+_RIM_SEARCH = 0.05
+"""Share of the plate's width at each side searched for the rim (bare backing, or background
+let in by the corners) before the layer begins."""
 
 
 def stroke_size(scale: float) -> int:
     """Odd height (pixels) of the thickest pencil stroke: 1.3 % of the plate (1.3 mm on 10 cm)."""
     return max(5, round(0.013 * scale) | 1)
-
-
-def thin_dark(darkness: np.ndarray, scale: float) -> np.ndarray:
-    """Thin dark horizontal structures: darkness minus its vertical opening (a black top-hat).
-
-    Parameters
-    ----------
-    darkness
-        (H, W) darkness against the layer (positive = darker).
-    scale
-        The plate's long side in pixels; structures thinner than :func:`stroke_size` (a blurred
-        pencil stroke) are kept, while spots, a few mm tall, are mostly removed.
-    """
-    size = stroke_size(scale)
-    positive = np.maximum(darkness, 0.0)
-    return positive - ndi.grey_opening(positive, size=(size, 1))
 
 
 def find_lines(
@@ -95,160 +93,230 @@ def find_lines(
     Notes
     -----
     Assumes the origin lies in the lower half of the plate and the front at least 15 % of the
-    plate's height above the origin, and that neither touches the plate's rim (outer 2.5 %).
-    Where several lines qualify the darkest one is taken.
+    plate's height above the origin, and that both lie at least half a stroke inside the layer
+    (any rim of bare backing or background at the image's edges is found and left out). Where
+    several lines qualify the darkest one is taken; edge ticks count where no line does, or where
+    they are much darker than the front line found (see ``TRACE_CONTRAST``).
     """
     height, width = darkness.shape
     scale = max(height, width)
-    response = thin_dark(darkness, scale)
-    margin = max(2, round(0.025 * height))
-    edges = np.linspace(0.02 * width, 0.98 * width, _STRIPS + 1).round().astype(int)
-    sigma = max(1.0, 0.002 * scale)
-    profiles = _strip_profiles(response, edges, sigma)
-    dark_profiles = _strip_profiles(darkness, edges, sigma)
-    reach = 2.0 * stroke_size(scale)
-    strip_x = 0.5 * (edges[:-1] + edges[1:])
+    top, bottom = layer_span(darkness, axis=0)
+    inset = 0.5 * stroke_size(scale)
     x_centre = 0.5 * (width - 1)
+    left, right = layer_span(darkness)
+    tick = max(2, min(round(TICK_LENGTH * scale), (right - left) // 4))
+    full = _Strips.measure(darkness, np.linspace(left, right, _STRIPS + 1).round().astype(int))
+    ends = _Strips.measure(darkness, np.array([left, left + tick, right - tick, right]), keep=2)
+
+    def usable(marks: list[PlateLine], strips: _Strips) -> list[_Mark]:
+        """Marks off the rim that are thin enough for pencil, each with its strength."""
+        return [
+            (strips.strength(mark), mark)
+            for mark in marks
+            if top + inset <= mark.y <= bottom - 1 - inset and strips.thinness(mark) >= MIN_THINNESS
+        ]
+
+    lines = usable(full.lines(x_centre), full)
+    ticks = usable(ends.ticks(x_centre), ends)
     warnings: list[str] = []
-    rows = np.arange(height, dtype=float)
-    min_gap = 0.15 * height
-
-    def excluded(y: float) -> bool:
-        return y < margin or y > height - 1 - margin
-
-    def pencil(line: PlateLine) -> bool:
-        return (
-            not excluded(line.y)
-            and _thinness(line, profiles, dark_profiles, strip_x, reach) >= MIN_THINNESS
-        )
-
-    lines = [line for line in _full_lines(profiles, strip_x, x_centre, rows) if pencil(line)]
-    rim, tick = round(_RIM * width), max(2, round(TICK_LENGTH * scale))
-    tick_edges = np.array([rim, rim + tick, width - rim - tick, width - rim])
-    tick_profiles = _strip_profiles(response, tick_edges, sigma)[::2]
-    tick_dark = _strip_profiles(darkness, tick_edges, sigma)[::2]
-    tick_x = 0.5 * (tick_edges[[0, 2]] + tick_edges[[1, 3]])
-    ticks = [
-        tick
-        for tick in _edge_ticks(tick_profiles, tick_x, x_centre)
-        if not excluded(tick.y)
-        and _thinness(tick, tick_profiles, tick_dark, tick_x, reach) >= MIN_THINNESS
-    ]
-
     if origin_y is not None:
         origin = PlateLine(float(origin_y), "hint", 0.0, x_centre)
     else:
-        lower = [line for line in lines if line.y > 0.5 * height]
-        candidates = lower or [tick for tick in ticks if tick.y > 0.5 * height]
-        if not candidates:
-            raise PlateNotFound(
-                "No origin line found on the plate: draw the origin in pencil across the plate "
-                "(about 1–1.5 cm above the bottom edge) and photograph it again, or mark it by "
-                "hand."
-            )
-        origin = max(candidates, key=lambda line: line_strength(line, profiles, strip_x))
+        origin = _origin(lines, ticks, height)
     if front_y is not None:
         front = PlateLine(float(front_y), "hint", 0.0, x_centre)
     else:
-        upper = [line for line in lines if line.y < origin.y - min_gap]
-        if not upper:
-            upper = [tick for tick in ticks if tick.y < origin.y - min_gap]
-            if upper:
-                warnings.append(
-                    "Solvent front found from edge ticks only; check it on the overlay."
-                )
-        if not upper:
-            raise PlateNotFound(
-                "No solvent front found on the plate: mark the front in pencil (a line, or ticks "
-                "at both edges) as soon as the plate leaves the tank, or mark it by hand."
-            )
-        front = max(upper, key=lambda line: line_strength(line, profiles, strip_x))
+        front = _front(lines, ticks, origin.y - 0.15 * height, full.reach, warnings)
     if front.y >= origin.y:
         raise PlateNotFound("The solvent front must lie above the origin; check the marked lines.")
     return origin, front, warnings
 
 
-def _strip_profiles(image: np.ndarray, edges: np.ndarray, sigma: float) -> np.ndarray:
-    """Row profiles (strips, H) of the mean of ``image`` over each vertical strip, smoothed."""
-    profiles = np.stack([image[:, a:b].mean(axis=1) for a, b in itertools.pairwise(edges)])
-    return ndi.gaussian_filter1d(profiles, sigma, axis=1)
-
-
-def _thinness(
-    line: PlateLine,
-    profiles: np.ndarray,
-    dark_profiles: np.ndarray,
-    strip_x: np.ndarray,
-    reach: float,
-) -> float:
-    """Share of a line's darkness (against the rows ``reach`` above and below it) that is thin.
-
-    A pencil line is dark only within a stroke's height, so nearly all its local contrast survives
-    the thin-structure filter; a row of spots is dark over many rows and little of it survives.
-    """
-    rows = np.arange(profiles.shape[1])
-    heights = line.y_at(strip_x)
-    thin = contrast = 0.0
-    for height, profile, dark in zip(heights, profiles, dark_profiles, strict=True):
-        thin += np.interp(height, rows, profile)
-        around = np.interp([height - reach, height + reach], rows, dark).mean()
-        contrast += np.interp(height, rows, dark) - around
-    return float(thin / max(contrast, 1e-6))
-
-
-def line_strength(line: PlateLine, profiles: np.ndarray, strip_x: np.ndarray) -> float:
-    """Thin-structure response along a line that three quarters of the strips reach."""
-    heights = line.y_at(strip_x)
-    values = [
-        np.interp(h, np.arange(profiles.shape[1]), p)
-        for h, p in zip(heights, profiles, strict=True)
-    ]
-    return float(np.percentile(values, _COVERAGE))
-
-
-def _full_lines(
-    profiles: np.ndarray, strip_x: np.ndarray, x_centre: float, rows: np.ndarray
-) -> list[PlateLine]:
-    """Lines crossing most strips: peaks over height of the best (over tilt) strip coverage."""
-    slopes = np.linspace(-MAX_TILT, MAX_TILT, 17)
-    offsets = strip_x - x_centre
-    score = np.empty((len(slopes), len(rows)))
-    for i, slope in enumerate(slopes):
-        shifted = np.stack(
-            [
-                np.interp(rows + slope * off, rows, p)
-                for off, p in zip(offsets, profiles, strict=True)
-            ]
+def _origin(lines: list[_Mark], ticks: list[_Mark], height: int) -> PlateLine:
+    """The strongest line in the plate's lower half, else the strongest tick pair there."""
+    lower = [mark for mark in lines if mark[1].y > 0.5 * height]
+    candidates = lower or [mark for mark in ticks if mark[1].y > 0.5 * height]
+    if not candidates:
+        raise PlateNotFound(
+            "No origin line found on the plate: draw the origin in pencil across the plate "
+            "(about 1–1.5 cm above the bottom edge) and photograph it again, or mark it by hand."
         )
-        score[i] = np.percentile(shifted, _COVERAGE, axis=0)
-    best_slope = np.argmax(score, axis=0)
-    best = score[best_slope, np.arange(len(rows))]
-    return [
-        PlateLine(_subpixel(best, peak), "line", float(slopes[best_slope[peak]]), x_centre)
-        for peak in strong_peaks(best, max(3, len(rows) // 30))
-    ]
+    return max(candidates, key=_strength)[1]
 
 
-def _edge_ticks(profiles: np.ndarray, strip_x: np.ndarray, x_centre: float) -> list[PlateLine]:
-    """Short marks at both edges at about the same height (a front marked by ticks only).
+def _front(
+    lines: list[_Mark], ticks: list[_Mark], lowest: float, reach: float, warnings: list[str]
+) -> PlateLine:
+    """The strongest line above ``lowest``, else the strongest tick pair there.
 
-    ``profiles`` are the two edge strips' row profiles (left, right) centred at ``strip_x``.
+    A line across the plate with much darker ticks at its ends (within ``reach``) is the faint
+    trace the solvent itself leaves; the chemist's ticks mark the front, as one reads it by hand.
     """
-    rows = profiles.shape[1]
-    left, right = profiles
-    tolerance = max(1, round(MAX_TILT * (strip_x[-1] - strip_x[0])))
-    right_near = ndi.maximum_filter1d(right, 2 * tolerance + 1)
-    both = np.minimum(left, right_near)
-    ticks = []
-    for peak in strong_peaks(both, max(3, rows // 30)):
-        window = slice(max(0, peak - tolerance), min(rows, peak + tolerance + 1))
-        right_y = window.start + float(np.argmax(right[window]))
-        left_y = float(peak)
-        x_left, x_right = strip_x
-        slope = (right_y - left_y) / (x_right - x_left)
-        y_mid = left_y + slope * (x_centre - x_left)
-        ticks.append(PlateLine(float(y_mid), "ticks", float(slope), x_centre))
-    return ticks
+    upper = [mark for mark in lines if mark[1].y < lowest]
+    upper_ticks = [mark for mark in ticks if mark[1].y < lowest]
+    if not upper:
+        if not upper_ticks:
+            raise PlateNotFound(
+                "No solvent front found on the plate: mark the front in pencil (a line, or ticks "
+                "at both edges) as soon as the plate leaves the tank, or mark it by hand."
+            )
+        warnings.append("Solvent front found from edge ticks only; check it on the overlay.")
+        return max(upper_ticks, key=_strength)[1]
+    strength, front = max(upper, key=_strength)
+    marked = [mark for mark in upper_ticks if abs(mark[1].y - front.y) <= reach]
+    if marked and max(marked, key=_strength)[0] >= TRACE_CONTRAST * strength:
+        return max(marked, key=_strength)[1]
+    return front
+
+
+_Mark = tuple[float, PlateLine]
+"""A line or tick pair found on the plate with its strength (the darkness most of it reaches)."""
+
+
+def _strength(mark: _Mark) -> float:
+    return mark[0]
+
+
+def layer_span(darkness: np.ndarray, axis: int = 1) -> tuple[int, int]:
+    """First and last+1 column (``axis=1``) or row (``axis=0``) of the layer inside any rim.
+
+    The rectified plate may show a rim of bare backing (a glass plate's edge, a frayed cut) or a
+    sliver of the background; it is darker or brighter than the layer along most of the plate's
+    side, and it would bury edge ticks or pass for a line. Only a rim reaching the image's edge
+    counts, so a pencil line near the edge, with layer beyond it, is kept.
+    """
+    other = darkness.shape[1 - axis]
+    step = max(1, other // 200)
+    sample = darkness[:, ::step] if axis == 0 else darkness[::step]
+    away = np.abs(np.median(sample, axis=1 - axis)) > MIN_LINE_DARKNESS
+    size = len(away)
+    search = max(1, round(_RIM_SEARCH * size))
+    start = int(np.argmin(away[:search])) if away[0] else 0
+    stop = size - int(np.argmin(away[::-1][:search])) if away[-1] else size
+    return start, stop
+
+
+class _Strips:
+    """Row profiles of the plate's darkness, mean over vertical strips, and their thin part.
+
+    Attributes
+    ----------
+    x
+        (S,) centre column of each strip.
+    dark
+        (S, H) mean darkness of each strip along the rows, lightly smoothed.
+    thin
+        (S, H) the part of ``dark`` in peaks no taller than a pencil stroke (a top-hat).
+    reach
+        Rows above and below a line where its surroundings are measured (two strokes).
+    """
+
+    def __init__(self, x: np.ndarray, dark: np.ndarray, thin: np.ndarray, reach: float):
+        self.x = x
+        self.dark = dark
+        self.thin = thin
+        self.reach = reach
+        self.rows = np.arange(dark.shape[1], dtype=float)
+
+    @classmethod
+    def measure(cls, darkness: np.ndarray, edges: np.ndarray, keep: int = 1) -> _Strips:
+        """Profiles of the strips between consecutive ``edges`` (every ``keep``-th strip)."""
+        scale = max(darkness.shape)
+        bounds = list(itertools.pairwise(edges))[::keep]
+        dark = np.stack([darkness[:, a:b].mean(axis=1) for a, b in bounds])
+        dark = ndi.gaussian_filter1d(dark, max(1.0, 0.002 * scale), axis=1)
+        size = stroke_size(scale)
+        thin = ndi.white_tophat(dark, size=(1, size))
+        x = np.array([0.5 * (a + b - 1) for a, b in bounds])
+        return cls(x, dark, thin, 2.0 * size)
+
+    def along(self, profiles: np.ndarray, line: PlateLine, shift: float = 0.0) -> np.ndarray:
+        """Each strip's value of ``profiles`` where ``line``, ``shift`` rows lower, crosses it."""
+        heights = line.y_at(self.x) + shift
+        return np.array(
+            [np.interp(h, self.rows, p) for h, p in zip(heights, profiles, strict=True)]
+        )
+
+    def strength(self, line: PlateLine) -> float:
+        """Thin-structure response along a line that three quarters of the strips reach."""
+        return float(np.percentile(self.along(self.thin, line), _COVERAGE))
+
+    def thinness(self, line: PlateLine) -> float:
+        """Share of a line's darkness (against the rows ``reach`` above and below it) that is thin.
+
+        A pencil line is dark only within a stroke's height, so nearly all its local contrast
+        survives the top-hat; a row of spots is dark over many rows and little of it survives.
+        """
+        thin = self.along(self.thin, line).sum()
+        centre = self.along(self.dark, line)
+        above = self.along(self.dark, line, -self.reach)
+        below = self.along(self.dark, line, self.reach)
+        contrast = (centre - 0.5 * (above + below)).sum()
+        return float(thin / contrast) if contrast > 0 else 0.0
+
+    def lines(self, x_centre: float) -> list[PlateLine]:
+        """Lines crossing most strips: peaks over height of the best (over tilt) strip coverage."""
+        slopes = np.linspace(-MAX_TILT, MAX_TILT, 17)
+        offsets = self.x - x_centre
+        score = np.empty((len(slopes), len(self.rows)))
+        for i, slope in enumerate(slopes):
+            shifted = np.stack(
+                [
+                    np.interp(self.rows + slope * off, self.rows, p)
+                    for off, p in zip(offsets, self.thin, strict=True)
+                ]
+            )
+            score[i] = np.percentile(shifted, _COVERAGE, axis=0)
+        best_slope = np.argmax(score, axis=0)
+        best = score[best_slope, np.arange(len(self.rows))]
+        return [
+            PlateLine(_subpixel(best, peak), "line", float(slopes[best_slope[peak]]), x_centre)
+            for peak in strong_peaks(best, max(3, len(self.rows) // 30))
+        ]
+
+    def ticks(self, x_centre: float) -> list[PlateLine]:
+        """Short marks at both edges at about the same height (a line marked by ticks only).
+
+        Each side's marks are found on their own (peaks standing ``MIN_SIGNIFICANCE`` local
+        noise levels out); a mark on the left and one on the right within the largest tilt of
+        each other make a tick pair.
+        """
+        distance = max(3, len(self.rows) // 30)
+        left, right = (_marks(profile, distance) for profile in self.thin)
+        tolerance = MAX_TILT * (self.x[-1] - self.x[0])
+        ticks = []
+        for left_y in left:
+            near = right[np.abs(right - left_y) <= tolerance]
+            if len(near):
+                right_y = near[np.argmin(np.abs(near - left_y))]
+                x_left, x_right = self.x
+                slope = (right_y - left_y) / (x_right - x_left)
+                y_mid = left_y + slope * (x_centre - x_left)
+                ticks.append(PlateLine(float(y_mid), "ticks", float(slope), x_centre))
+        return ticks
+
+
+def _marks(profile: np.ndarray, distance: int) -> np.ndarray:
+    """Heights (subpixel) of the thin dark marks in one strip's profile that stand out from the
+    noise around them and reach ``MIN_LINE_DARKNESS``."""
+    significant = _significance(profile) >= MIN_SIGNIFICANCE
+    peaks, _ = signal.find_peaks(
+        np.where(significant, profile, 0.0), height=MIN_LINE_DARKNESS, distance=distance
+    )
+    return np.array([_subpixel(profile, peak) for peak in peaks])
+
+
+def _significance(profile: np.ndarray) -> np.ndarray:
+    """How many local noise levels each row of a mark profile stands above its surroundings.
+
+    Level and noise (median and median absolute deviation) are taken over a tenth of the plate's
+    height around each row: noise differs along a strip (it is stronger in a dark smeared lane or
+    a shadow than on the bare layer), and a mark must stand out from its own neighbourhood.
+    """
+    window = max(5, len(profile) // 10) | 1
+    level = ndi.median_filter(profile, window, mode="reflect")
+    spread = 1.4826 * ndi.median_filter(np.abs(profile - level), window, mode="reflect")
+    return (profile - level) / (spread + 1e-4)
 
 
 def strong_peaks(score: np.ndarray, distance: int) -> np.ndarray:
@@ -256,7 +324,7 @@ def strong_peaks(score: np.ndarray, distance: int) -> np.ndarray:
     median absolute deviation) and reach ``MIN_LINE_DARKNESS``, at least ``distance`` apart."""
     level = np.median(score)
     spread = 1.4826 * np.median(np.abs(score - level)) + 1e-4
-    threshold = max(level + 8 * spread, MIN_LINE_DARKNESS)
+    threshold = max(level + MIN_SIGNIFICANCE * spread, MIN_LINE_DARKNESS)
     peaks, _ = signal.find_peaks(score, height=threshold, distance=max(1, distance))
     return peaks
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 
 from labsys.errors import PlateNotFound
+from labsys.tlc import analyse_plate
 from labsys.tlc.layer import contrast
 from labsys.tlc.lines import find_lines
-from tests.tlc.drawn_plates import WHITE_LAYER, _hline, render_drawn_plate, standard_plate
+from labsys.tlc.synthetic import render_unusable
+from tests.tlc.drawn_plates import (
+    WHITE_LAYER,
+    DrawnSpot,
+    _hline,
+    render_drawn_plate,
+    standard_plate,
+)
 
 
 def _darkness(**overrides: object) -> np.ndarray:
@@ -72,3 +81,92 @@ def test_blank_plate_is_refused_for_its_origin() -> None:
 def test_hints_replace_lines() -> None:
     origin, front, _ = find_lines(_darkness(front_line=False), origin_y=400.0, front_y=100.0)
     assert (origin.y, origin.source, front.y, front.source) == (400.0, "hint", 100.0, "hint")
+
+
+UV366_LAYER = (0.22, 0.17, 0.5)
+
+
+def test_lines_on_a_noisy_dark_layer_with_bright_spots_across_the_origin() -> None:
+    """UV 366 nm: a dark layer, strong sensor noise, and fluorescent spots smeared across the
+    origin in two of three lanes, under vignetting (the noise grows towards the corners); strips
+    are averaged before the thin-mark filter, so the noise does not pile up into the line
+    measure."""
+    spots = [
+        DrawnSpot(lane=0, rf=0.0, radius=18, strength=0.9, bright=True),
+        DrawnSpot(lane=1, rf=0.02, radius=18, strength=0.9, bright=True),
+        DrawnSpot(lane=2, rf=0.5),
+    ]
+    plate = standard_plate(layer=UV366_LAYER, spots=spots, origin_line=False, front_line=False)
+    image = render_drawn_plate(plate)
+    for y in (plate.origin_y, plate.front_y):  # graphite is darker than the glowing layer
+        image[round(y) - 1 : round(y) + 2, 8:-8] *= 0.6
+    yy, xx = np.mgrid[0 : plate.height, 0 : plate.width]
+    vignette = 1 - 0.3 * (((yy - 250) / 250) ** 2 + ((xx - 150) / 150) ** 2)
+    image = image * vignette[..., None] + np.random.default_rng(2).normal(0, 0.05, image.shape)
+    origin, front, _ = find_lines(contrast(np.clip(image, 0, 1)).darkness)
+    assert abs(origin.y - plate.origin_y) < 1.0
+    assert abs(front.y - plate.front_y) < 1.0
+
+
+def _with_rim(image: np.ndarray, width: int, fray: float = 0.0) -> np.ndarray:
+    """The plate with a rim of bare backing ``width`` pixels wide on all four sides, frayed at
+    the left and right by a smooth random ``fray`` (standard deviation, pixels)."""
+    framed = image.copy()
+    framed[:width] = framed[-width:] = 0.15
+    rng = np.random.default_rng(4)
+    for side in (slice(None), slice(None, None, -1)):
+        wobble = ndi.gaussian_filter1d(rng.normal(size=image.shape[0]), 2.0)
+        reach = np.round(width + fray * wobble / wobble.std()).astype(int)
+        for row, columns in enumerate(reach):
+            framed[row, side][:columns] = 0.15
+    return framed
+
+
+def test_edge_ticks_are_found_inside_a_rim_of_bare_backing() -> None:
+    """A glass plate's bare, frayed rim runs along each side; the ticks start where the layer
+    does, and the rim's columns are left out of the strips that measure them."""
+    plate = standard_plate(origin_line=False, front_line=False)
+    image = render_drawn_plate(plate)
+    rim = 8
+    for y in (plate.origin_y, plate.front_y):
+        _hline(image, y, rim, rim + 14, plate.line_darkness)
+        _hline(image, y, plate.width - rim - 14, plate.width - rim, plate.line_darkness)
+    origin, front, _ = find_lines(contrast(_with_rim(image, rim, fray=1.5)).darkness)
+    assert origin.source == front.source == "ticks"
+    assert abs(origin.y - plate.origin_y) < 1.0
+    assert abs(front.y - plate.front_y) < 1.0
+
+
+def test_a_front_close_to_the_cut_edge_is_found() -> None:
+    """A plate cut (or framed) just above its front: the line is near the image's edge but has
+    layer beyond it, so it is no rim."""
+    _, front, _ = find_lines(_darkness(front_y=9.0))
+    assert abs(front.y - 9.0) < 0.5 and front.source == "line"
+
+
+def test_a_rim_is_no_line() -> None:
+    """The dark rim along a plate's edges is not taken for a front when none was marked."""
+    image = render_drawn_plate(standard_plate(front_line=False))
+    with pytest.raises(PlateNotFound, match="front"):
+        find_lines(contrast(_with_rim(image, 4)).darkness)
+
+
+def test_front_ticks_win_over_the_solvents_faint_trace() -> None:
+    """Impurities leave a faint line where the solvent stopped, a little off the chemist's ticks;
+    ticks much darker than that trace are the front as marked."""
+    plate = standard_plate(front_line=False, front_ticks=True)
+    image = render_drawn_plate(plate)
+    _hline(image, plate.front_y - 4, 0, plate.width, 0.08)
+    _, front, _ = find_lines(contrast(image).darkness)
+    assert front.source == "ticks"
+    assert abs(front.y - plate.front_y) < 1.0
+
+
+@pytest.mark.parametrize("kind", ["no_front", "no_origin", "blank_plate"])
+@pytest.mark.parametrize("index", [0, 1])
+def test_unusable_rendered_plates_are_refused(kind: str, index: int) -> None:
+    """Plates without a front or origin (but with spots, smears, labels, notes, rims, noise) are
+    refused: no line is invented from what else is on the plate."""
+    photo = render_unusable(kind, np.random.default_rng([21, 7, index]), megapixels=1.0)  # type: ignore[arg-type]
+    with pytest.raises(PlateNotFound):
+        analyse_plate(photo.jpeg_bytes)
