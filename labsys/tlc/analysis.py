@@ -113,21 +113,25 @@ def _analyse(
         photo_corners = plate.order_corners(np.asarray(corners, dtype=float))
         return _analyse_within(photo, full_size, source, photo_corners, hints)
     # A photo cropped to the plate has no surroundings to find the plate against, or only slivers
-    # in which a part of the plate passes for all of it: then the frame may be the plate's edge.
+    # in which a part of the plate passes for all of it: then the frame may be the plate's edge,
+    # if pencil lines (not mere ticks, which texture can mimic) cross it as origin and front.
     # When neither works, the first reason found is the one the person sees.
-    attempts: list[np.ndarray] = []
+    attempts: list[tuple[np.ndarray, bool]] = []
     first_error: PlateNotFound | None = None
     try:
-        attempts.append(_find_corners(photo, full_size))
+        attempts.append((_find_corners(photo, full_size), False))
     except PlateNotFound as not_found:
         first_error = not_found
-    if all(_at_frame(found, full_size) for found in attempts) and _frame_is_layer(photo):
-        attempts.append(_frame_corners(full_size))
-    for photo_corners in attempts:
+    if all(_at_frame(found, full_size) for found, _ in attempts) and _frame_is_layer(photo):
+        attempts.append((_frame_corners(full_size), True))
+    for photo_corners, is_frame in attempts:
         try:
-            return _analyse_within(photo, full_size, source, photo_corners, hints)
+            analysis = _analyse_within(photo, full_size, source, photo_corners, hints)
         except PlateNotFound as not_found:
             first_error = first_error or not_found
+            continue
+        if not is_frame or {analysis.origin.source, analysis.front.source} <= {"line", "hint"}:
+            return analysis
     assert first_error is not None
     raise first_error
 

@@ -100,6 +100,15 @@ def test_plate_rims_on_a_dark_surround_are_no_lines(kind: str, seed: list[int]) 
         analyse_plate(photo.jpeg_bytes)
 
 
+@pytest.mark.parametrize("index", [4, 7])
+def test_a_background_is_not_a_cropped_plate(index: int) -> None:
+    """Photos of no plate whose texture mimics edge ticks: read within the whole frame, the ticks
+    would pass for an origin and a front, so the frame counts only when pencil lines cross it."""
+    photo = render_unusable("no_plate", np.random.default_rng([21, 1_000_000, index]))
+    with pytest.raises(PlateNotFound, match="No TLC plate"):
+        analyse_plate(photo.jpeg_bytes)
+
+
 def test_lane_count_is_honoured(photo: np.ndarray) -> None:
     for count in (1, 3, 5):
         assert len(analyse_plate(photo, lanes=count).lanes) == count
