@@ -25,6 +25,11 @@ MIN_LINE_DARKNESS = 0.025
 """Least darkening (fraction of the layer's luminance) of a pencil line, besides standing well
 above the noise; fainter is not a mark anyone could rely on."""
 
+MIN_TICK_DARKNESS = 0.05
+"""Least darkening of an edge tick: where ticks alone mark a line they must be as plain as a spot a
+person can see, twice what a line across the whole plate needs; the frayed rim and grain of a
+plate's edge reach half that."""
+
 MIN_THINNESS = 0.4
 """Least share of the darkness along a line that must be thin: a pencil line is thin throughout,
 a row of spots at the same Rf is dark mostly in its thick cores."""
@@ -298,10 +303,10 @@ class _Strips:
 
 def _marks(profile: np.ndarray, distance: int) -> np.ndarray:
     """Heights (subpixel) of the thin dark marks in one strip's profile that stand out from the
-    noise around them and reach ``MIN_LINE_DARKNESS``."""
+    noise around them and reach ``MIN_TICK_DARKNESS``."""
     significant = _significance(profile) >= MIN_SIGNIFICANCE
     peaks, _ = signal.find_peaks(
-        np.where(significant, profile, 0.0), height=MIN_LINE_DARKNESS, distance=distance
+        np.where(significant, profile, 0.0), height=MIN_TICK_DARKNESS, distance=distance
     )
     return np.array([_subpixel(profile, peak) for peak in peaks])
 

@@ -170,3 +170,14 @@ def test_unusable_rendered_plates_are_refused(kind: str, index: int) -> None:
     photo = render_unusable(kind, np.random.default_rng([21, 7, index]), megapixels=1.0)  # type: ignore[arg-type]
     with pytest.raises(PlateNotFound):
         analyse_plate(photo.jpeg_bytes)
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"), [("no_front", [21, 1_000_001, 6]), ("no_origin", [21, 1_000_002, 8])]
+)
+def test_faint_grain_at_both_edges_is_no_tick_pair(kind: str, seed: list[int]) -> None:
+    """Where a line is missing, the frayed rim and grain at both edges can line up at one height
+    at a darkness of 0.03; ticks that alone mark a line must be plainer than that."""
+    photo = render_unusable(kind, np.random.default_rng(seed))  # type: ignore[arg-type]
+    with pytest.raises(PlateNotFound):
+        analyse_plate(photo.jpeg_bytes)
