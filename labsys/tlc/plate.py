@@ -14,8 +14,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from PIL import Image, ImageDraw
 from scipy import ndimage as ndi
-from skimage import color, draw, feature, filters, measure, transform
+from skimage import color, feature, filters, measure, transform
 
 from labsys.errors import PlateNotFound
 
@@ -556,11 +557,11 @@ def _strip_colour(lab: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def _inside(corners: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Mask of the pixels inside a quadrilateral."""
-    inside = np.zeros(shape[:2], dtype=bool)
-    rows, columns = draw.polygon(corners[:, 1], corners[:, 0], shape[:2])
-    inside[rows, columns] = True
-    return inside
+    """Mask of the pixels inside a quadrilateral (Pillow's scan-line fill: a hundred times faster
+    than testing every pixel of the bounding box)."""
+    mask = Image.new("1", (shape[1], shape[0]))
+    ImageDraw.Draw(mask).polygon([(float(x), float(y)) for x, y in corners], fill=1)
+    return np.asarray(mask, dtype=bool)
 
 
 def _refine_sides(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
