@@ -18,7 +18,7 @@ from labsys.tlc.results import Lane, PlateAnalysis, PlateLine, Spot
 
 ALGORITHM_VERSION = "labsys-tlc 1.0"
 
-FIND_LONG_SIDE = 512
+FIND_LONG_SIDE = 400
 """Long side (pixels) of the copy the plate is searched in: enough for corners to a few pixels."""
 
 FRAME_LAYER_DELTA_E = 20.0
