@@ -85,5 +85,5 @@ def test_stored_analysis_comes_back_for_identification() -> None:
     for lane, lane_again in zip(stored["lanes"], again["lanes"], strict=True):
         assert lane["profile"] == lane_again["profile"]
         for spot, spot_again in zip(lane["spots"], lane_again["spots"], strict=True):
-            assert spot_again["hrf"] == pytest.approx(spot["hrf"], abs=0.1)  # from rounded Rf
+            assert spot_again["hrf"] == pytest.approx(spot["hrf"], abs=0.11)  # rounded twice
             assert {**spot_again, "hrf": 0} == {**spot, "hrf": 0}
