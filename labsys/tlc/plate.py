@@ -19,6 +19,7 @@ from scipy import ndimage as ndi
 from skimage import color, feature, filters, measure, transform
 
 from labsys.errors import PlateNotFound
+from labsys.tlc import imageio
 
 MIN_PLATE_FRACTION = 0.02
 """Smallest plate accepted, as a fraction of the photo's area (a plate is rarely smaller)."""
@@ -142,7 +143,7 @@ def rectify(
     Parameters
     ----------
     rgb
-        (H, W, 3) uint8 photo the corners refer to.
+        (H, W, 3) photo the corners refer to, uint8 or float in [0, 1].
     corners
         (4, 2) plate corners (x, y) in ``rgb``: top-left, top-right, bottom-right, bottom-left.
     long_side
@@ -172,7 +173,7 @@ def rectify(
     if np.any(high <= low):
         raise PlateNotFound("The plate corners lie outside the photo; mark them again.")
     shifted = transform.ProjectiveTransform.from_estimate(target, corners - low)
-    crop = np.ascontiguousarray(rgb[low[1] : high[1], low[0] : high[0]], dtype=np.uint8)
+    crop = imageio.array_to_rgb(rgb[low[1] : high[1], low[0] : high[0]])
     # Pillow warps uint8 in C, several times faster than a float warp; it samples at pixel
     # centres offset by half a pixel, hence the shifts around the plate's transform.
     half = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.0, 0.0, 1.0]])

@@ -98,3 +98,10 @@ def test_white_plate_on_a_bench_as_bright_as_it() -> None:
     photo = _mottled(photo.astype(float), seed=3, amplitude=20)
     # the drawn rim is 3 px wide around the true outline
     assert np.abs(find_plate(photo) - truth).max() < 4.0
+
+
+def test_rectify_takes_a_float_photo_as_a_uint8_one() -> None:
+    photo, truth = photograph(render_drawn_plate(standard_plate()), angle=7)
+    from_bytes, _ = rectify(photo, truth, 500)
+    from_floats, _ = rectify(photo / 255.0, truth, 500)
+    assert np.abs(from_floats - from_bytes).max() <= 1 / 255
