@@ -197,20 +197,7 @@ def analyse_rectified(
     seen = layer.contrast(rectified)
     origin, front, warnings = lines.find_lines(seen.darkness, origin_y=origin_y, front_y=front_y)
     scale = mark_scale(rectified.shape[:2], origin)
-    cleaned = spots_module.spot_contrast(seen.difference, scale)
-    smoothed = ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))
-    level = float(np.median(smoothed))
-    context = spots_module.LaneContext(
-        rgb=rectified,
-        contrast=cleaned,
-        smoothed=smoothed,
-        darkness=seen.darkness,
-        origin=origin,
-        front=front,
-        level=level,
-        noise=1.4826 * float(np.median(np.abs(smoothed - level))) + 1e-4,
-        scale=scale,
-    )
+    context = spots_module.lane_context(rectified, seen, origin, front, scale)
     circled = rings.find_rings(seen.darkness, origin, front, scale)
     if lane_centres is not None:
         centres = np.sort(np.asarray(lane_centres, dtype=float))

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from scipy import signal
 
+from labsys.tlc.layer import Contrast
 from labsys.tlc.lines import stroke_size
 from labsys.tlc.results import PlateLine, Spot
 from labsys.tlc.rings import Ring
@@ -41,6 +42,30 @@ PROFILE_NOISE_LEVELS = 3.0
 """Least prominence of a spot in the lane's densitogram, in that densitogram's own noise (its
 robust spread about its median over the lane): texture of a mottled layer or of a smeared lane
 raises the spread and with it the bar, a clean layer lowers it so faint spots count."""
+
+MATCHED_SIGMA = 0.006
+"""Smoothing (fraction of the plate's long side) matched to a small spot (0.6 mm on a 10 cm
+plate, about half a spot's own standard deviation): grain finer than a spot averages out, a faint
+spot keeps most of its height, so a spot too faint to stand out of the light smoothing stands out
+here."""
+
+MATCHED_NOISE_LEVELS = 6.0
+"""Least height of a spot's peak above bare layer, in the plate's noise at ``MATCHED_SIGMA``."""
+
+MIN_MATCHED_CONTRAST = 0.012
+"""Least height above bare layer (sRGB 0-1) of a spot's peak at ``MATCHED_SIGMA``: a faint spot
+(0.05) spread by the camera's blur and this smoothing keeps about a tenth of its height; this only
+stops a noiseless image from calling a trace a spot."""
+
+MIN_FAINT_ISOLATION = 0.5
+"""Least prominence of a faint spot found only at ``MATCHED_SIGMA``, relative to its height above
+bare layer: such a spot rises from the layer, not from a smear, a tail or another spot's flank
+(where the mottle of material, not a spot, makes the bumps)."""
+
+MIN_FAINT_SEPARATION = 0.03
+"""Closest (fraction of the plate's long side) a faint spot found only at ``MATCHED_SIGMA`` may be
+to a spot already found: about the width at half height of a small spot so averaged, within which
+that average cannot tell a second spot from the first one's tail or flank."""
 
 MAX_ELONGATION = 3.0
 """Tallest a spot's half-maximum region may be for its width; tailing spots are more compact."""
@@ -76,22 +101,87 @@ def spot_contrast(distance: np.ndarray, scale: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Smoothed:
+    """Spot contrast smoothed at one scale, with what bare layer and its noise look like there."""
+
+    image: np.ndarray
+    level: float
+    """Median: bare layer."""
+    noise: float
+    """Robust standard deviation about ``level``."""
+
+    @classmethod
+    def of(cls, image: np.ndarray) -> Smoothed:
+        """Measure bare layer and noise of an already smoothed contrast image."""
+        level = float(np.median(image))
+        noise = 1.4826 * float(np.median(np.abs(image - level))) + 1e-4
+        return cls(image, level, noise)
+
+
+@dataclass(frozen=True)
 class LaneContext:
     """What spot finding in one lane needs to know about the plate."""
 
     rgb: np.ndarray
     contrast: np.ndarray
     """Spot contrast (thin marks removed)."""
-    smoothed: np.ndarray
+    light: Smoothed
     """Spot contrast smoothed over about a third of a small spot."""
+    matched: Smoothed
+    """Spot contrast smoothed over a small spot (``MATCHED_SIGMA``)."""
     darkness: np.ndarray
     origin: PlateLine
     front: PlateLine
-    level: float
-    """Median of ``smoothed``: what bare layer shows."""
-    noise: float
-    """Robust standard deviation of ``smoothed`` about ``level``."""
     scale: float
+
+    @property
+    def smoothed(self) -> np.ndarray:
+        """The lightly smoothed spot contrast."""
+        return self.light.image
+
+    @property
+    def level(self) -> float:
+        """What bare layer shows in the lightly smoothed contrast."""
+        return self.light.level
+
+    @property
+    def noise(self) -> float:
+        """The plate's noise in the lightly smoothed contrast."""
+        return self.light.noise
+
+
+def lane_context(
+    rgb: np.ndarray, seen: Contrast, origin: PlateLine, front: PlateLine, scale: float
+) -> LaneContext:
+    """What spot finding needs of a rectified plate: contrast without pencil marks, smoothed at
+    two scales with their noise, and the lines."""
+    cleaned = spot_contrast(seen.difference, scale)
+    return LaneContext(
+        rgb=rgb,
+        contrast=cleaned,
+        light=Smoothed.of(ndi.gaussian_filter(cleaned, max(1.0, 0.003 * scale))),
+        matched=Smoothed.of(matched_contrast(rgb, seen, cleaned, MATCHED_SIGMA * scale)),
+        darkness=seen.darkness,
+        origin=origin,
+        front=front,
+        scale=scale,
+    )
+
+
+def matched_contrast(
+    rgb: np.ndarray, seen: Contrast, cleaned: np.ndarray, sigma: float
+) -> np.ndarray:
+    """Colour difference from the layer averaged over a spot's size, pencil marks left out.
+
+    The signed difference of each channel is averaged before its magnitude is taken, so the
+    layer's grain cancels out (the magnitude of noise, averaged, would not) while a faint spot's
+    colour adds up. Pixels of thin marks (what :func:`spot_contrast` removed, by more than a
+    visible spot's contrast) count as bare layer, so pencil does not spread into the average.
+    """
+    pencil = seen.difference - cleaned > MIN_SPOT_CONTRAST
+    signed = np.where(pencil[..., None], 0.0, rgb - seen.layer)
+    sigma = max(1.0, sigma)
+    return np.abs(ndi.gaussian_filter(signed, (sigma, sigma, 0.0))).max(axis=-1)
 
 
 def lane_spots(
@@ -143,17 +233,25 @@ def lane_spots(
     # mottle of big spots and tails that would make peaks of their own.
     mean = band[:, core].mean(axis=1)
     profile = _densitogram(context.contrast[:, left:right][:, core], origin_y, front_y)
-    peaks = _profile_peaks(mean, max(1, round(SMOOTHING_LENGTH * context.scale)))
-    visible = strongest[peaks] - context.level >= max(
+    lag = max(1, round(SMOOTHING_LENGTH * context.scale))
+    peaks = _profile_peaks(mean, lag)
+    # The strongest contrast across the lane once more, averaged over a small spot's size: where
+    # the layer's grain hides a faint spot's peak in the light smoothing, the spot stands out here.
+    matched = context.matched
+    broad = matched.image[top:bottom, left:right][:, core].max(axis=1)
+    least_broad = max(MIN_MATCHED_CONTRAST, MATCHED_NOISE_LEVELS * matched.noise)
+    strong = strongest[peaks] - context.level >= max(
         MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise
     )
-    peaks = peaks[visible]
+    peaks = peaks[strong | (broad[peaks] - matched.level >= least_broad)]
     # A faint swelling broader than a spot is uneven light, a shadow or a blotchy layer.
     widths = signal.peak_widths(mean, peaks, rel_height=0.5)[0]
     swelling = (widths > MAX_FAINT_WIDTH * context.scale) & (
         strongest[peaks] - context.level < MIN_BROAD_CONTRAST
     )
     peaks = peaks[~swelling]
+    faint = _faint_peaks(broad - matched.level, least_broad, peaks, context.scale)
+    peaks = np.union1d(peaks, faint).astype(int)
     bounds = np.concatenate(
         [
             [0],
@@ -166,13 +264,20 @@ def lane_spots(
     for index, peak in enumerate(peaks):
         y = top + peak
         if y > origin_y - residue_zone:
-            residue = True
+            residue = residue or peak not in faint
             continue
         if y < front_y + 1.5 * stroke_size(context.scale):
             continue  # on the front: its pencil or the band the solvent leaves, not a spot
-        x = left + core.start + int(np.argmax(band[peak, core]))
         rows = (top + bounds[index], top + bounds[index + 1] + 1)
-        spot = _measure_spot(context, x, y, strongest[peak], rows, (left, right))
+        if peak in faint:  # measured where it stands out
+            x = left + int(np.argmax(matched.image[y, left:right]))
+            if not core.start <= x - left < core.stop:
+                continue  # strongest beside the lane's core: the flank of a spot next door
+            seen, value = matched, broad[peak]
+        else:
+            x = left + core.start + int(np.argmax(band[peak, core]))
+            seen, value = context.light, strongest[peak]
+        spot = _measure_spot(context, seen, x, y, value, rows, (left, right))
         if spot is not None:
             spots.append(spot)
     spots.sort(key=lambda spot: spot.rf)
@@ -218,6 +323,39 @@ def _profile_noise(mean: np.ndarray, lag: int) -> float:
     return min(spread, MAX_NOISE_TO_STEP_NOISE * steps)
 
 
+def _faint_peaks(height: np.ndarray, least: float, known: np.ndarray, scale: float) -> np.ndarray:
+    """Rows of faint spots that stand out only once averaged over a spot's size.
+
+    Parameters
+    ----------
+    height
+        Strongest spot-sized average across the lane per row, above bare layer.
+    least
+        Least height and prominence of a spot there (``MATCHED_NOISE_LEVELS`` of its noise).
+    known
+        Rows of spots already found; a peak within ``MIN_FAINT_SEPARATION`` of one is that spot.
+    scale
+        Length marks are sized by.
+
+    Returns
+    -------
+    numpy.ndarray
+        Rows of peaks that rise ``least`` above bare layer and above the valleys to their
+        neighbours, by at least ``MIN_FAINT_ISOLATION`` of their height, narrower than
+        ``MAX_FAINT_WIDTH`` (broader is uneven light) and not already known.
+    """
+    peaks, props = signal.find_peaks(height, height=least, prominence=least)
+    peaks = peaks[props["prominences"] >= MIN_FAINT_ISOLATION * height[peaks]]
+    if not len(peaks):
+        return peaks
+    widths = signal.peak_widths(height, peaks, rel_height=0.5)[0]
+    peaks = peaks[widths <= MAX_FAINT_WIDTH * scale]
+    if len(known):
+        apart = np.abs(peaks[:, None] - np.asarray(known)[None, :]).min(axis=1)
+        peaks = peaks[apart > MIN_FAINT_SEPARATION * scale]
+    return peaks
+
+
 def _valley(profile: np.ndarray, start: int, stop: int) -> int:
     """Row of the lowest point of ``profile`` between two peaks."""
     return int(start + np.argmin(profile[start : stop + 1]))
@@ -225,6 +363,7 @@ def _valley(profile: np.ndarray, start: int, stop: int) -> int:
 
 def _measure_spot(
     context: LaneContext,
+    seen: Smoothed,
     x: int,
     y: int,
     peak: float,
@@ -238,8 +377,8 @@ def _measure_spot(
     least twice as wide as tall: the solvent front's stain) or a streak along it (more than
     ``MAX_ELONGATION`` times as tall as wide: a bump in an overloaded lane's smear).
     """
-    window = context.smoothed[rows[0] : rows[1], columns[0] : columns[1]]
-    half = 0.5 * (peak + context.level)
+    window = seen.image[rows[0] : rows[1], columns[0] : columns[1]]
+    half = 0.5 * (peak + seen.level)
     labels, _ = ndi.label(window > half)
     label = labels[y - rows[0], x - columns[0]]
     if label == 0:

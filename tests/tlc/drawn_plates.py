@@ -45,6 +45,8 @@ class DrawnPlate:
     rings: bool = False
     show_spots: bool = True
     line_darkness: float = 0.45
+    grain: float = 0.01
+    """Standard deviation of the layer's pixel noise."""
 
     def centres(self) -> list[float]:
         if self.lane_centres is not None:
@@ -90,7 +92,7 @@ def render_drawn_plate(plate: DrawnPlate, rng: np.random.Generator | None = None
     if plate.front_ticks:
         _hline(image, plate.front_y, 2, 22, plate.line_darkness)
         _hline(image, plate.front_y, plate.width - 22, plate.width - 2, plate.line_darkness)
-    image += rng.normal(0, 0.01, image.shape)
+    image += rng.normal(0, plate.grain, image.shape)
     return np.clip(image, 0, 1)
 
 

@@ -135,6 +135,18 @@ def test_faint_spot_below_visibility_is_not_reported() -> None:
     assert [len(lane.spots) for lane in analyse_plate(photo, lanes=3).lanes] == [0, 1, 0]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_faint_spot_on_a_grainy_layer_is_found(seed: int) -> None:
+    """A spot at the edge of visibility (contrast 0.05) on a layer whose grain hides its peak
+    pixel by pixel stands out once averaged over its size; the empty lane stays empty."""
+    spots = [DrawnSpot(lane=0, rf=0.5, strength=0.08, radius=12), DrawnSpot(lane=1, rf=0.5)]
+    plate = standard_plate(spots=spots, grain=0.06)
+    photo, _ = photograph(render_drawn_plate(plate, np.random.default_rng(seed)))
+    found = analyse_plate(photo, lanes=3)
+    assert [len(lane.spots) for lane in found.lanes] == [1, 1, 0]
+    assert found.lanes[0].spots[0].rf == pytest.approx(0.5, abs=0.02)
+
+
 def test_mutated_bytes_raise_only_image_errors(photo: np.ndarray) -> None:
     rng = np.random.default_rng(4)
     small = np.asarray(Image.fromarray(photo).resize((300, 233)))
