@@ -57,11 +57,6 @@ MIN_MATCHED_CONTRAST = 0.012
 (0.05) spread by the camera's blur and this smoothing keeps about a tenth of its height; this only
 stops a noiseless image from calling a trace a spot."""
 
-MIN_FAINT_ISOLATION = 0.5
-"""Least prominence of a faint spot found only at ``MATCHED_SIGMA``, relative to its height above
-bare layer: such a spot rises from the layer, not from a smear, a tail or another spot's flank
-(where the mottle of material, not a spot, makes the bumps)."""
-
 MIN_FAINT_SEPARATION = 0.03
 """Closest (fraction of the plate's long side) a faint spot found only at ``MATCHED_SIGMA`` may be
 to a spot already found: about the width at half height of a small spot so averaged, within which
@@ -84,7 +79,7 @@ MAX_NOISE_TO_STEP_NOISE = 5.0
 """Most a densitogram's noise may be, in the noise of its steps over one smoothing length: spread
 about the median beyond that measures a smear or crowded spots covering the lane, not noise."""
 
-MIN_RELATIVE_PROMINENCE = 0.05
+MIN_RELATIVE_PROMINENCE = 0.02
 """Least depth of the valley separating two spots, relative to the smaller spot's height above the
 layer in the densitogram: a dip of a twentieth is what a person needs to see two spots rather than
 one."""
@@ -240,9 +235,8 @@ def lane_spots(
     matched = context.matched
     broad = matched.image[top:bottom, left:right][:, core].max(axis=1)
     least_broad = max(MIN_MATCHED_CONTRAST, MATCHED_NOISE_LEVELS * matched.noise)
-    strong = strongest[peaks] - context.level >= max(
-        MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise
-    )
+    least_light = max(MIN_PEAK_CONTRAST, PEAK_NOISE_LEVELS * context.noise)
+    strong = strongest[peaks] - context.level >= least_light
     peaks = peaks[strong | (broad[peaks] - matched.level >= least_broad)]
     # A faint swelling broader than a spot is uneven light, a shadow or a blotchy layer.
     widths = signal.peak_widths(mean, peaks, rel_height=0.5)[0]
@@ -250,7 +244,11 @@ def lane_spots(
         strongest[peaks] - context.level < MIN_BROAD_CONTRAST
     )
     peaks = peaks[~swelling]
-    faint = _faint_peaks(broad - matched.level, least_broad, peaks, context.scale)
+    # Spots that stand out only once averaged over their size are measured there.
+    faint = np.union1d(
+        peaks[strongest[peaks] - context.level < least_light],
+        _faint_peaks(broad - matched.level, least_broad, peaks, context.scale),
+    )
     peaks = np.union1d(peaks, faint).astype(int)
     bounds = np.concatenate(
         [
@@ -271,8 +269,8 @@ def lane_spots(
         rows = (top + bounds[index], top + bounds[index + 1] + 1)
         if peak in faint:  # measured where it stands out
             x = left + int(np.argmax(matched.image[y, left:right]))
-            if not core.start <= x - left < core.stop:
-                continue  # strongest beside the lane's core: the flank of a spot next door
+            if not core.start <= x - left < min(core.stop, right - left - 1):
+                continue  # strongest beside the core or at the plate's rim: not this lane's
             seen, value = matched, broad[peak]
         else:
             x = left + core.start + int(np.argmax(band[peak, core]))
@@ -341,11 +339,14 @@ def _faint_peaks(height: np.ndarray, least: float, known: np.ndarray, scale: flo
     -------
     numpy.ndarray
         Rows of peaks that rise ``least`` above bare layer and above the valleys to their
-        neighbours, by at least ``MIN_FAINT_ISOLATION`` of their height, narrower than
-        ``MAX_FAINT_WIDTH`` (broader is uneven light) and not already known.
+        neighbours, narrower than ``MAX_FAINT_WIDTH`` (broader is uneven light) and not already
+        known.
     """
     peaks, props = signal.find_peaks(height, height=least, prominence=least)
-    peaks = peaks[props["prominences"] >= MIN_FAINT_ISOLATION * height[peaks]]
+    # A faint spot rises from bare layer: on both sides the average falls back to less than half
+    # the least height above it. Bumps on a smear, a tail or another spot's flank rise from that
+    # material instead.
+    peaks = peaks[height[peaks] - props["prominences"] <= 0.5 * least]
     if not len(peaks):
         return peaks
     widths = signal.peak_widths(height, peaks, rel_height=0.5)[0]
