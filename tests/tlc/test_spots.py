@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import ndimage as ndi
 
 from labsys.tlc import analyse_plate
@@ -41,6 +42,20 @@ def test_close_pair_of_saturated_spots_is_split() -> None:
     assert rfs(analysis) == [[], [0.3, 0.35], [0.7]]
 
 
+@pytest.mark.parametrize("apart", [0.051, 0.053])
+def test_pair_with_a_shallow_waist_is_split(apart: float) -> None:
+    # Two spots a little more than two standard deviations apart: the valley between them is a
+    # few per cent of the weaker one's height, as a person sees two overlapping spots.
+    spots = [
+        DrawnSpot(lane=1, rf=0.40, strength=0.9, radius=11),
+        DrawnSpot(lane=1, rf=0.40 + apart, strength=0.6, radius=11),
+        DrawnSpot(lane=2, rf=0.7),
+    ]
+    found = rfs(analyse(spots=spots))
+    assert found[1] == pytest.approx([0.40, 0.40 + apart], abs=0.01)
+    assert found[0] == [] and found[2] == [0.7]
+
+
 def test_faint_spots_on_a_clean_layer_are_found() -> None:
     # Peak contrast about 0.045 (quenching) and 0.03 (blue): faint, but far above the noise.
     spots = [
@@ -64,6 +79,23 @@ def test_mottled_smear_below_a_spot_makes_no_spots() -> None:
     mottle = np.clip(1.0 + 0.25 * texture / texture.std(), 0.0, None)
     below = (rows > plate.spot_y(0.6)) & (rows < plate.origin_y)
     smear = 0.3 * np.exp(-((cols - plate.centres()[0]) ** 2) / 50.0) * below * mottle
+    image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
+    photo, _ = photograph(np.clip(image, 0, 1), angle=3)
+    assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
+
+
+def test_bumps_of_a_faint_smear_on_a_grainy_layer_are_no_spots() -> None:
+    # Averaged over a spot's size, the mottle of a faint smear below an overloaded spot stands
+    # out of a grainy layer's noise, but it rises from the smear, not from bare layer.
+    plate = standard_plate(
+        spots=[DrawnSpot(lane=0, rf=0.6, strength=0.9), DrawnSpot(lane=2, rf=0.4)], grain=0.03
+    )
+    image = render_drawn_plate(plate, np.random.default_rng(1))
+    rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
+    texture = ndi.gaussian_filter(np.random.default_rng(11).normal(size=rows.shape), 6.0)
+    mottle = np.clip(1.0 + 0.6 * texture / texture.std(), 0.0, None)
+    below = (rows > plate.spot_y(0.6)) & (rows < plate.origin_y)
+    smear = 0.1 * np.exp(-((cols - plate.centres()[0]) ** 2) / 200.0) * below * mottle
     image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
     photo, _ = photograph(np.clip(image, 0, 1), angle=3)
     assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
