@@ -193,12 +193,37 @@ def layer_span(darkness: np.ndarray, axis: int = 1) -> tuple[int, int]:
     other = darkness.shape[1 - axis]
     step = max(1, other // 200)
     sample = darkness[:, ::step] if axis == 0 else darkness[::step]
-    away = np.abs(np.median(sample, axis=1 - axis)) > MIN_LINE_DARKNESS
+    median = np.median(sample, axis=1 - axis)
+    away = (np.abs(median) > MIN_LINE_DARKNESS) | _crossings(
+        median, stroke_size(max(darkness.shape)) // 2
+    )
     size = len(away)
     search = max(1, round(_RIM_SEARCH * size))
     start = int(np.argmin(away[:search])) if away[0] else 0
     stop = size - int(np.argmin(away[::-1][:search])) if away[-1] else size
     return start, stop
+
+
+def _crossings(median: np.ndarray, reach: int) -> np.ndarray:
+    """Rows (or columns) at the layer's level that lie between a darker and a brighter band
+    within ``reach`` of them.
+
+    A rim is often dark and bright in turn (a cut edge's shadow beside its lit face, or the
+    background beyond it), and on the way from one to the other it passes the layer's level in a
+    row or two; those rows are rim, not layer. Half a stroke: a line must lie that far inside the
+    layer anyway.
+    """
+    size = len(median)
+    index = np.arange(size)
+    low = np.clip(index - reach, 0, size)
+    high = np.clip(index + 1 + reach, 0, size)
+    sides = []
+    for band in (median > MIN_LINE_DARKNESS, median < -MIN_LINE_DARKNESS):
+        count = np.concatenate([[0], np.cumsum(band)])
+        sides.append((count[index] > count[low], count[high] > count[index + 1]))
+    (dark_before, dark_after), (bright_before, bright_after) = sides
+    level = np.abs(median) <= MIN_LINE_DARKNESS
+    return level & ((dark_before & bright_after) | (bright_before & dark_after))
 
 
 class _Strips:

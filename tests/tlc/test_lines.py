@@ -181,3 +181,16 @@ def test_faint_grain_at_both_edges_is_no_tick_pair(kind: str, seed: list[int]) -
     photo = render_unusable(kind, np.random.default_rng(seed))  # type: ignore[arg-type]
     with pytest.raises(PlateNotFound):
         analyse_plate(photo.jpeg_bytes)
+
+
+def test_a_rim_dark_and_bright_in_turn_is_no_origin() -> None:
+    """A cut edge's shadow, its lit face and the background beyond it lie along the bottom; where
+    one band turns into the next the rim passes the layer's level for a row, and that row is no
+    layer: the rim's dark band is not taken for the (fainter) origin above it."""
+    plate = standard_plate(line_darkness=0.2)
+    image = render_drawn_plate(plate)
+    image[-12:-9] = 0.3  # the edge's shadow
+    image[-8:-2] = 1.0  # its lit face
+    image[-1:] = 0.3  # the background
+    origin, _, _ = find_lines(contrast(image).darkness)
+    assert abs(origin.y - plate.origin_y) < 1.0
