@@ -42,6 +42,19 @@ def test_tilted_line_gets_its_slope() -> None:
     assert abs(float(origin.y_at(20)) - (440 + 0.03 * (20 - 149.5))) < 1.5
 
 
+def test_an_origin_sheared_by_a_hidden_corner_is_found() -> None:
+    """A pen over one corner puts the plate's found corner a few percent off, which tilts the
+    rectified origin by some 5° while the front, far from that corner, stays level."""
+    image = render_drawn_plate(standard_plate(origin_line=False))
+    for x in range(10, 290):
+        y = round(440 + 0.085 * (x - 149.5))
+        image[y - 1 : y + 2, x] *= 0.55
+    origin, front, _ = find_lines(contrast(image).darkness)
+    assert abs(origin.slope - 0.085) < 0.006
+    assert abs(float(origin.y_at(20)) - (440 + 0.085 * (20 - 149.5))) < 1.5
+    assert abs(front.y - 70) < 0.5
+
+
 def test_front_from_edge_ticks_warns() -> None:
     _, front, warnings = find_lines(_darkness(front_line=False, front_ticks=True))
     assert front.source == "ticks"
@@ -181,3 +194,16 @@ def test_faint_grain_at_both_edges_is_no_tick_pair(kind: str, seed: list[int]) -
     photo = render_unusable(kind, np.random.default_rng(seed))  # type: ignore[arg-type]
     with pytest.raises(PlateNotFound):
         analyse_plate(photo.jpeg_bytes)
+
+
+def test_a_rim_dark_and_bright_in_turn_is_no_origin() -> None:
+    """A cut edge's shadow, its lit face and the background beyond it lie along the bottom; where
+    one band turns into the next the rim passes the layer's level for a row, and that row is no
+    layer: the rim's dark band is not taken for the (fainter) origin above it."""
+    plate = standard_plate(line_darkness=0.2)
+    image = render_drawn_plate(plate)
+    image[-12:-9] = 0.3  # the edge's shadow
+    image[-8:-2] = 1.0  # its lit face
+    image[-1:] = 0.3  # the background
+    origin, _, _ = find_lines(contrast(image).darkness)
+    assert abs(origin.y - plate.origin_y) < 1.0
