@@ -12,6 +12,7 @@ at the same Rf in every lane does not, and a line survives a few lanes smeared a
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -63,6 +64,15 @@ TICK_LENGTH = 0.025
 """Shortest edge tick, as a fraction of the plate's long side (2.5 mm on a 10 cm plate); ticks
 are measured over this length from the layer's side edges, so a short tick is not diluted by the
 layer beyond it."""
+
+TICK_INSET = 1
+"""Tick lengths from the layer's side edge within which an edge tick may start: a tick is drawn
+from the edge inwards, but often a few millimetres inside it, and the rim found may include a
+sliver of layer."""
+
+MIN_INSET_TICK_DARKNESS = 0.1
+"""Least darkening of ticks found inside the edges: twice that of ticks at the edges, as strips
+further in may cross the material of a lane close to the edge."""
 
 _RIM_SEARCH = 0.05
 """Share of the plate's width at each side searched for the rim (bare backing, or background
@@ -117,7 +127,6 @@ def find_lines(
     left, right = layer_span(darkness)
     tick = max(2, min(round(TICK_LENGTH * scale), (right - left) // 4))
     full = _Strips.measure(darkness, np.linspace(left, right, _STRIPS + 1).round().astype(int))
-    ends = _Strips.measure(darkness, np.array([left, left + tick, right - tick, right]), keep=2)
 
     def usable(marks: list[PlateLine], strips: _Strips) -> list[_Mark]:
         """Marks off the rim that are thin enough for pencil, each with its strength."""
@@ -128,16 +137,32 @@ def find_lines(
         ]
 
     lines = usable(full.lines(x_centre), full)
-    ticks = usable(ends.ticks(x_centre), ends)
+    edges = _edge_strips(darkness, left, right, tick)
+    ticks = usable(edges[0].ticks(x_centre), edges[0])
+
+    @functools.cache
+    def inset_ticks() -> list[_Mark]:
+        """Ticks drawn a little inside the edges: looked for only where nothing else marks a
+        line, as pairing strips at several insets gives chance marks more pairs to form."""
+        marks = [mark for ends in edges[1:] for mark in usable(ends.ticks(x_centre), ends)]
+        return [mark for mark in marks if _strength(mark) >= MIN_INSET_TICK_DARKNESS]
+
     warnings: list[str] = []
     if origin_y is not None:
         origin = PlateLine(float(origin_y), "hint", 0.0, x_centre)
     else:
-        origin = _origin(lines, ticks, height)
+        try:
+            origin = _origin(lines, ticks, height)
+        except PlateNotFound:
+            origin = _origin(lines, inset_ticks(), height)
     if front_y is not None:
         front = PlateLine(float(front_y), "hint", 0.0, x_centre)
     else:
-        front = _front(lines, ticks, origin.y - 0.15 * height, full.reach, warnings)
+        lowest = origin.y - 0.15 * height
+        try:
+            front = _front(lines, ticks, lowest, full.reach, warnings)
+        except PlateNotFound:
+            front = _front(lines, inset_ticks(), lowest, full.reach, warnings)
     if front.y >= origin.y:
         raise PlateNotFound("The solvent front must lie above the origin; check the marked lines.")
     return origin, front, warnings
@@ -330,6 +355,21 @@ class _Strips:
                 y_mid = left_y + slope * (x_centre - x_left)
                 ticks.append(PlateLine(float(y_mid), "ticks", float(slope), x_centre))
         return ticks
+
+
+def _edge_strips(darkness: np.ndarray, left: int, right: int, tick: int) -> list[_Strips]:
+    """Pairs of strips one ``tick`` wide at the plate's left and right edges, where ticks mark a
+    line, the outermost pair first: from the edge to ``TICK_INSET`` ticks inside it, half a tick
+    apart, each left strip with each right one, so a tick counts whether it starts at the edge or
+    a little inside it, and is not diluted by the layer beyond its end."""
+    steps = np.arange(0, TICK_INSET * tick + 1, max(1, tick // 2))
+    starts = np.concatenate([left + steps, right - tick - steps])
+    strips = _Strips.measure(darkness, np.stack([starts, starts + tick], axis=1).ravel(), keep=2)
+    lefts, rights = range(len(steps)), range(len(steps), len(starts))
+    return [
+        _Strips(strips.x[[i, j]], strips.dark[[i, j]], strips.thin[[i, j]], strips.reach)
+        for i, j in itertools.product(lefts, rights)
+    ]
 
 
 def _marks(profile: np.ndarray, distance: int) -> np.ndarray:

@@ -76,6 +76,27 @@ def test_short_faint_edge_ticks_mark_the_origin() -> None:
     assert abs(origin.y - plate.origin_y) < 1.0
 
 
+def test_front_ticks_a_little_inside_the_edges_mark_the_front() -> None:
+    """Ticks drawn from a few millimetres inside each edge (rather than from the edge itself)
+    still mark the front where nothing else does."""
+    plate = standard_plate(front_line=False)
+    image = render_drawn_plate(plate)
+    inset, length = 14, round(0.025 * max(plate.width, plate.height))
+    _hline(image, plate.front_y, inset, inset + length, plate.line_darkness)
+    _hline(image, plate.front_y - 2, plate.width - inset - length, plate.width - inset, 0.45)
+    _, front, _ = find_lines(contrast(image).darkness)
+    assert front.source == "ticks"
+    assert abs(front.y - (plate.front_y - 1)) < 1.0
+
+
+def test_a_lane_near_the_edge_gives_no_ticks_inside_the_edge() -> None:
+    """Strips a little inside the edges cross the smeared lanes spotted near them on a noisy dark
+    layer; the texture there must not pair into an origin."""
+    photo = render_unusable("no_origin", np.random.default_rng([26, 1_000_002, 3]))
+    with pytest.raises(PlateNotFound):
+        analyse_plate(photo.jpeg_bytes)
+
+
 def test_spot_rows_and_rings_are_not_lines() -> None:
     origin, front, _ = find_lines(_darkness(layer=WHITE_LAYER, rings=True))
     assert abs(origin.y - 440) < 0.5 and abs(front.y - 70) < 0.5
