@@ -84,7 +84,7 @@ def estimate_layer(rgb: np.ndarray, *, iterations: int = 1) -> np.ndarray:
         counted = ndi.uniform_filter(bare.astype(float), side, mode="nearest") > 0.5 / side**2
         layer = np.where(counted[..., None], masked, layer)
     smooth = ndi.gaussian_filter(layer * span / 255.0 + low, (1.0, 1.0, 0.0))
-    return _resize(smooth, (height, width))
+    return resize_smooth(smooth, (height, width))
 
 
 def _quantise(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -122,7 +122,7 @@ def contrast(rgb: np.ndarray, layer: np.ndarray | None = None) -> Contrast:
     )
 
 
-def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def resize_smooth(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of a smooth (H, W, 3) float image, channel by channel (Pillow, fast)."""
     size = (shape[1], shape[0])
     return np.stack(

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage as ndi
 from scipy import signal
+from skimage import transform
 
-from labsys.tlc.layer import Contrast
+from labsys.tlc.layer import Contrast, resize_smooth
 from labsys.tlc.lines import stroke_size
 from labsys.tlc.results import PlateLine, Spot
 from labsys.tlc.rings import Ring
@@ -108,8 +109,9 @@ class Smoothed:
     @classmethod
     def of(cls, image: np.ndarray) -> Smoothed:
         """Measure bare layer and noise of an already smoothed contrast image."""
-        level = float(np.median(image))
-        noise = 1.4826 * float(np.median(np.abs(image - level))) + 1e-4
+        sample = image[::2, ::2]  # a quarter of the pixels: ample for two medians, 4x faster
+        level = float(np.median(sample))
+        noise = 1.4826 * float(np.median(np.abs(sample - level))) + 1e-4
         return cls(image, level, noise)
 
 
@@ -173,10 +175,15 @@ def matched_contrast(
     colour adds up. Pixels of thin marks (what :func:`spot_contrast` removed, by more than a
     visible spot's contrast) count as bare layer, so pencil does not spread into the average.
     """
-    pencil = seen.difference - cleaned > MIN_SPOT_CONTRAST
-    signed = np.where(pencil[..., None], 0.0, rgb - seen.layer)
-    sigma = max(1.0, sigma)
-    return np.abs(ndi.gaussian_filter(signed, (sigma, sigma, 0.0))).max(axis=-1)
+    signed = (rgb - seen.layer).astype(np.float32)  # single precision: twice as fast, ample
+    signed[seen.difference - cleaned > MIN_SPOT_CONTRAST] = 0.0
+    # Averaged over a spot's size the difference varies slowly: a half-size copy costs an eighth
+    # of the smoothing and loses nothing a spot's size can show.
+    half = transform.downscale_local_mean(signed, (2, 2, 1))
+    sigma = max(0.5, 0.5 * sigma)
+    averaged = [ndi.gaussian_filter(half[..., c], sigma, truncate=3.0) for c in range(3)]
+    strongest = np.abs(np.stack(averaged, axis=-1)).max(axis=-1, keepdims=True)
+    return resize_smooth(strongest, signed.shape[:2])[..., 0]
 
 
 def lane_spots(
