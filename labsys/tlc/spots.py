@@ -4,7 +4,9 @@ Spots are found along each lane's densitogram (the mean contrast across the lane
 which separates spots only 0.05 Rf apart by the valley between them even where their cores saturate;
 each peak's extent and intensity-weighted centre then come from the 2-D region around it. A peak is
 a spot when it stands out from the noise of its own lane, so faint spots on a clean layer are found
-and the texture of a smeared lane is not. On plates where a chemist circled the spots in pencil
+and the texture of a smeared lane is not. A spot too faint to stand out of a grainy layer pixel by
+pixel is found where the colour difference is averaged over a spot's size (a matched filter), if it
+rises there from bare layer. On plates where a chemist circled the spots in pencil
 under the UV lamp, the ring is the spot and its centre gives the Rf.
 """
 
@@ -212,7 +214,10 @@ def lane_spots(
     A spot is a peak of the lane's mean contrast per row that stands out from that profile's own
     noise and from its neighbours (:func:`_profile_peaks`), where the strongest contrast across the
     lane rises ``PEAK_NOISE_LEVELS`` of the plate's noise (and at least ``MIN_PEAK_CONTRAST``)
-    above bare layer; a faint peak broader than ``MAX_FAINT_WIDTH`` is uneven light, not a spot.
+    above bare layer, or its spot-sized average ``MATCHED_NOISE_LEVELS`` of that average's noise
+    (and at least ``MIN_MATCHED_CONTRAST``); a faint peak broader than ``MAX_FAINT_WIDTH`` is
+    uneven light, not a spot. Faint spots that make no peak of the densitogram are peaks of the
+    spot-sized average that rise from bare layer (:func:`_faint_peaks`).
     Peaks within 3.5 % of the plate height of the origin are origin residue, not spots; peaks on
     the front line (within 1.5 pencil strokes) are its pencil or the band the solvent front leaves.
     """
