@@ -82,7 +82,7 @@ MAX_NOISE_TO_STEP_NOISE = 5.0
 """Most a densitogram's noise may be, in the noise of its steps over one smoothing length: spread
 about the median beyond that measures a smear or crowded spots covering the lane, not noise."""
 
-MIN_RELATIVE_PROMINENCE = 0.02
+MIN_RELATIVE_PROMINENCE = 0.05
 """Least depth of the valley separating two spots, relative to the smaller spot's height above the
 layer in the densitogram: a dip of a twentieth is what a person needs to see two spots rather than
 one."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from scipy import ndimage as ndi
 
 from labsys.tlc import analyse_plate
@@ -40,20 +39,6 @@ def test_close_pair_of_saturated_spots_is_split() -> None:
     ]
     analysis = analyse(spots=spots)
     assert rfs(analysis) == [[], [0.3, 0.35], [0.7]]
-
-
-@pytest.mark.parametrize("apart", [0.051, 0.053])
-def test_pair_with_a_shallow_waist_is_split(apart: float) -> None:
-    # Two spots a little more than two standard deviations apart: the valley between them is a
-    # few per cent of the weaker one's height, as a person sees two overlapping spots.
-    spots = [
-        DrawnSpot(lane=1, rf=0.40, strength=0.9, radius=11),
-        DrawnSpot(lane=1, rf=0.40 + apart, strength=0.6, radius=11),
-        DrawnSpot(lane=2, rf=0.7),
-    ]
-    found = rfs(analyse(spots=spots))
-    assert found[1] == pytest.approx([0.40, 0.40 + apart], abs=0.01)
-    assert found[0] == [] and found[2] == [0.7]
 
 
 def test_faint_spots_on_a_clean_layer_are_found() -> None:
