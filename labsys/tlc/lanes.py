@@ -104,8 +104,9 @@ def find_lanes(
     With ``count``, lanes are assumed roughly evenly spaced (as they are spotted with a ruler, each
     off by up to a quarter of the spacing): the regular grid of ``count`` positions whose
     neighbourhoods hold the most evidence is chosen (evidence capped at twice ``threshold`` so that
-    it counts lanes, not how heavily they were loaded), then each lane moves to the evidence peak
-    near its grid position, or stays on the grid when it left no trace (an empty lane).
+    it counts lanes, not how heavily they were loaded), then each lane moves to the best supported
+    evidence peak near its grid position (the nearest of equals), or stays on the grid when it left
+    no trace (an empty lane).
     """
     width = len(evidence)
     spacing = max(3, round(MIN_LANE_SPACING * width))
@@ -117,8 +118,13 @@ def find_lanes(
     grid, reach = _best_grid(peaks.astype(float), votes, count, width, threshold)
     centres = []
     for position in grid:
-        near = np.abs(peaks - position) <= reach
-        centres.append(float(peaks[near][np.argmax(votes[near])]) if near.any() else position)
+        near = np.flatnonzero(np.abs(peaks - position) <= reach)
+        if not len(near):
+            centres.append(position)
+            continue
+        # The best supported peak; among equals (votes are capped), the one nearest the grid.
+        order = np.lexsort((np.abs(peaks[near] - position), -votes[near]))
+        centres.append(float(peaks[near[order[0]]]))
     return np.array(centres, dtype=float)
 
 

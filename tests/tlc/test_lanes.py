@@ -51,3 +51,13 @@ def test_known_count_of_close_lanes_off_centre() -> None:
     """Two lanes a tenth of the plate apart, left of centre: the grid may be that tight."""
     found = find_lanes(_profile([150.0, 187.0]), threshold=1.0, count=2)
     assert np.allclose(found, [150, 187], atol=1)
+
+
+def test_a_single_lane_sits_on_its_own_material() -> None:
+    """One lane, with stains left and right of it: each peak is capped to count lanes, not loads,
+    so among equally supported peaks the lane takes the one nearest the plate's middle."""
+    profile = _profile([330.0], width=700, height=100.0) + _profile([173.0, 634.0], width=700)
+    assert np.allclose(find_lanes(profile, threshold=1.0, count=1), [330], atol=1)
+    # A heavily marked rim far from the middle loses to the lane near it just the same.
+    rim = _profile([237.0], width=466, height=8.0) + _profile([459.0], width=466, height=90.0)
+    assert np.allclose(find_lanes(rim, threshold=1.0, count=1), [237], atol=1)
