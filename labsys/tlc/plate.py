@@ -51,6 +51,10 @@ JUST_NOTICEABLE_DIFFERENCE = 2.3
 """CIE76 colour difference (ΔE*ab) that people just notice. A side counts in proportion to its
 colour step over the step plus this: a pencil line has plate on both sides and hardly counts."""
 
+SIDE_RUN_ON = 0.25
+"""How far past each corner a side's line is followed, as a fraction of the side's length: far
+enough to cross the band between a plate's edge and the pencil origin (10-15 % of the plate)."""
+
 RAYLEIGH_MEDIAN = 1.1774
 """Median gradient magnitude in noise, in units of each component's noise: sqrt(2 ln 2)."""
 
@@ -524,7 +528,8 @@ def _outline_score(
     """How well a quadrilateral follows the plate's rim; None when it hardly lies on edges.
 
     Each side scores its length on edges minus its length off them (so a side running on past a
-    corner, along a ruler say, loses), weighted by the colour step across it, c / (c + JND), c
+    corner, along a ruler say, loses) and minus the length of edge its line still follows past
+    the corners (:func:`_side_support`), weighted by the colour step across it, c / (c + JND), c
     the size of the mean CIELAB difference between the (median) colours of strips just inside
     and just outside the side. A pencil line on the plate is an edge with plate on both sides;
     along a line between the squares of a checked cloth the step changes sign and averages out.
@@ -536,25 +541,49 @@ def _outline_score(
     for side in range(4):
         start, stop = corners[side], corners[(side + 1) % 4]
         length = float(np.hypot(*(stop - start)))
-        direction = (stop - start) / length
-        normal = np.array([direction[1], -direction[0]])
-        margin = min(3.0, 0.05 * length)
-        points = start + np.arange(margin, length - margin)[:, None] * direction
-        if len(points) < 2:
+        normal = np.array([stop[1] - start[1], start[0] - stop[0]]) / length
+        found = _side_support(edges, start, stop)
+        if found is None:
             return None
-        share = float(_on_edge(edges, points, normal).mean())
-        if share < MIN_SIDE_SUPPORT:
-            return None
+        points, share, run_on = found
         # every other position: the step is averaged along the side anyway
         colours = [
             _strip_colour(lab, points[::2, None] + sign * strip[:, None] * normal)
             for sign in (1, -1)
         ]
         step = float(np.linalg.norm(np.mean(colours[0] - colours[1], axis=0)))
-        score += length * (2 * share - 1) * step / (step + JUST_NOTICEABLE_DIFFERENCE)
+        score += (length * (2 * share - 1) - run_on) * step / (step + JUST_NOTICEABLE_DIFFERENCE)
         supported += share * length
         total += length
     return score if supported >= MIN_OUTLINE_SUPPORT * total else None
+
+
+def _side_support(
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray], start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, float, float] | None:
+    """Points along a side, the share of them on edges, and the length of edge that the side's
+    line still follows past its corners (SIDE_RUN_ON of its length is looked at each way); None
+    when the side is too little on edges.
+
+    A plate's sides end at its corners. A line that runs on along an edge is longer than the
+    plate (a ruler, a bench's edge), or the corner is where a plate's side crosses a pencil line;
+    either way that corner is not the plate's. A few pixels at each corner are left out:
+    smoothing rounds a plate's corners.
+    """
+    length = float(np.hypot(*(stop - start)))
+    direction = (stop - start) / length
+    normal = np.array([direction[1], -direction[0]])
+    margin = min(3.0, 0.05 * length)
+    points = start + np.arange(margin, length - margin)[:, None] * direction
+    if len(points) < 2:
+        return None
+    share = float(_on_edge(edges, points, normal).mean())
+    if share < MIN_SIDE_SUPPORT:
+        return None
+    steps = np.arange(margin, max(margin + 1.0, SIDE_RUN_ON * length))[:, None] * direction
+    beyond = np.stack([start - steps, stop + steps])
+    run_on = float(np.count_nonzero(_on_edge(edges, beyond, normal)))
+    return points, share, run_on
 
 
 def _strip_colour(lab: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -88,16 +88,64 @@ def test_white_plate_on_a_bench_as_bright_as_it() -> None:
     # blotches on the bench are as bright as the plate: its straight shadowed rim tells them apart
     plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
     photo, truth = photograph(plate, angle=6, background=(0.88, 0.88, 0.86))
-    rim = np.zeros(photo.shape[:2], dtype=bool)
-    for start, stop in zip(truth, np.roll(truth, -1, axis=0), strict=True):
-        rows, columns = draw.line(
-            *np.rint(start[::-1]).astype(int), *np.rint(stop[::-1]).astype(int)
-        )
-        rim[rows, columns] = True
-    photo[ndi.binary_dilation(rim)] = (150, 150, 145)
+    photo[ndi.binary_dilation(_rim(photo.shape[:2], truth, range(4)))] = (150, 150, 145)
     photo = _mottled(photo.astype(float), seed=3, amplitude=20)
     # the drawn rim is 3 px wide around the true outline
     assert np.abs(find_plate(photo) - truth).max() < 4.0
+
+
+def _rim(shape: tuple[int, ...], corners: np.ndarray, sides: object) -> np.ndarray:
+    """Mask of a 1 px line along the given sides (0 top, 1 right, 2 bottom, 3 left)."""
+    rim = np.zeros(shape, dtype=bool)
+    for side in sides:  # type: ignore[attr-defined]
+        start, stop = np.rint(corners[side]), np.rint(corners[(side + 1) % 4])
+        rows, columns = draw.line(*start[::-1].astype(int), *stop[::-1].astype(int))
+        rim[rows, columns] = True
+    return rim
+
+
+def _lay_ruler(photo: np.ndarray, start: np.ndarray, stop: np.ndarray, gap: float) -> None:
+    """Lay a pale ruler, 200 px longer than the side start-stop at each end, ``gap`` px outside
+    it and parallel to it, with pencil-grey ticks every 10 px along its inner edge."""
+    along = (stop - start) / np.linalg.norm(stop - start)
+    out = np.array([along[1], -along[0]])  # outward: the corners run clockwise on screen
+    first, last = start + gap * out - 200 * along, stop + gap * out + 200 * along
+    outline = np.array([first, last, last + 90 * out, first + 90 * out])
+    rows, columns = draw.polygon(outline[:, 1], outline[:, 0], photo.shape[:2])
+    photo[rows, columns] = (247, 245, 224)
+    for tick in np.arange(0.0, np.linalg.norm(last - first), 10.0):
+        base = first + tick * along
+        tip = base + (25 if tick % 50 == 0 else 12) * out
+        rows, columns = draw.line(*np.rint(base[::-1]).astype(int), *np.rint(tip[::-1]).astype(int))
+        kept = (rows >= 0) & (rows < photo.shape[0]) & (columns >= 0) & (columns < photo.shape[1])
+        photo[rows[kept], columns[kept]] = (60, 60, 60)
+
+
+def test_ruler_beside_the_plate_is_not_its_side() -> None:
+    # a white plate with a grey rim on a bench as bright as it; the ruler's edges step more than
+    # the plate's rim, but they run on past the plate's corners, which a plate's sides never do
+    plate = render_drawn_plate(standard_plate(layer=WHITE_LAYER))
+    photo, truth = photograph(plate, angle=3, background=(0.9, 0.9, 0.88))
+    photo[ndi.binary_dilation(_rim(photo.shape[:2], truth, range(4)))] = (150, 150, 145)
+    _lay_ruler(photo, truth[1], truth[2], gap=40.0)
+    # the drawn rim is 3 px wide around the true outline
+    assert np.abs(find_plate(photo) - truth).max() < 4.0
+
+
+def test_pencil_origin_is_not_the_plate_bottom() -> None:
+    # a white plate on white paper: its bottom rim hardly shows, while the lane numbers under the
+    # origin darken one side of the pencil line as if it parted layer from background; but the
+    # plate's sides run on past the origin, down to the true bottom corners
+    drawn = standard_plate(layer=WHITE_LAYER)
+    plate = render_drawn_plate(drawn)
+    number = slice(round(drawn.origin_y) + 8, round(drawn.origin_y) + 28)
+    for centre in drawn.centres():
+        stroke = plate[number, round(centre) - 1 : round(centre) + 2]
+        stroke[:] = stroke * (1 - drawn.line_darkness) + 0.3 * drawn.line_darkness
+    photo, truth = photograph(plate, angle=5, background=WHITE_LAYER)
+    photo[_rim(photo.shape[:2], truth, (0, 1, 3))] = (150, 150, 145)
+    photo[_rim(photo.shape[:2], truth, (2,))] = (170, 170, 165)
+    assert np.abs(find_plate(photo) - truth).max() < 2.5
 
 
 def test_rectify_takes_a_float_photo_as_a_uint8_one() -> None:
