@@ -98,6 +98,10 @@ def find_plate(rgb: np.ndarray) -> np.ndarray:
     smooth = filters.gaussian(image, sigma=max(1.0, scale / 400), channel_axis=-1)
     lab = color.rgb2lab(smooth)
     region = _region_quadrilateral(lab, scale)
+    if region is not None:
+        # Onto the rim before it competes: a fit a pixel or two inside it would lose edge share
+        # to a pencil line, which the line candidates follow exactly.
+        region = _refine_sides(smooth, region)
     edges = _edges(lab)
     outlines = _line_quadrilaterals(edges, scale)
     if region is not None:
