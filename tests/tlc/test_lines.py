@@ -32,12 +32,17 @@ def test_lines_found_to_subpixel() -> None:
     assert warnings == []
 
 
-def test_tilted_line_gets_its_slope() -> None:
+def _tilted_origin(slope: float) -> np.ndarray:
+    """Darkness of the standard plate with its origin drawn at ``slope`` about the middle."""
     image = render_drawn_plate(standard_plate(origin_line=False))
     for x in range(10, 290):
-        y = round(440 + 0.03 * (x - 149.5))
+        y = round(440 + slope * (x - 149.5))
         image[y - 1 : y + 2, x] *= 0.55
-    origin, _, _ = find_lines(contrast(image).darkness)
+    return contrast(image).darkness
+
+
+def test_tilted_line_gets_its_slope() -> None:
+    origin, _, _ = find_lines(_tilted_origin(0.03))
     assert abs(origin.slope - 0.03) < 0.006
     assert abs(float(origin.y_at(20)) - (440 + 0.03 * (20 - 149.5))) < 1.5
 
@@ -45,11 +50,7 @@ def test_tilted_line_gets_its_slope() -> None:
 def test_an_origin_sheared_by_a_hidden_corner_is_found() -> None:
     """A pen over one corner puts the plate's found corner a few percent off, which tilts the
     rectified origin by some 5° while the front, far from that corner, stays level."""
-    image = render_drawn_plate(standard_plate(origin_line=False))
-    for x in range(10, 290):
-        y = round(440 + 0.085 * (x - 149.5))
-        image[y - 1 : y + 2, x] *= 0.55
-    origin, front, _ = find_lines(contrast(image).darkness)
+    origin, front, _ = find_lines(_tilted_origin(0.085))
     assert abs(origin.slope - 0.085) < 0.006
     assert abs(float(origin.y_at(20)) - (440 + 0.085 * (20 - 149.5))) < 1.5
     assert abs(front.y - 70) < 0.5

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import ndimage as ndi
 
 from labsys.tlc import analyse_plate
 from tests.tlc.drawn_plates import (
     WHITE_LAYER,
+    DrawnPlate,
     DrawnSpot,
     analyse,
     photograph,
@@ -52,37 +54,39 @@ def test_faint_spots_on_a_clean_layer_are_found() -> None:
     assert rfs(analysis) == [[0.5], [0.3], [0.6]]
 
 
-def test_mottled_smear_below_a_spot_makes_no_spots() -> None:
-    # An overloaded spot smears down to the origin; the smear's mottled texture has bumps of a
-    # quarter of its strength, which must not be read as spots.
-    plate = standard_plate(
-        spots=[DrawnSpot(lane=0, rf=0.6, strength=0.9), DrawnSpot(lane=2, rf=0.4)]
-    )
-    image = render_drawn_plate(plate)
+def _smeared_below_a_spot(
+    plate: DrawnPlate, seed: int, texture: float, mottle: float, strength: float, spread: float
+) -> np.ndarray:
+    """Photo of ``plate`` (rendered with ``seed``) whose spot at Rf 0.6 in lane 1 is overloaded
+    and smears down to the origin: a smear ``spread`` (variance, px²) wide, mottled by a texture
+    of ``texture`` px, each bump ``mottle`` of the smear's ``strength``."""
+    image = render_drawn_plate(plate, np.random.default_rng(seed))
     rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
-    texture = ndi.gaussian_filter(np.random.default_rng(1).normal(size=rows.shape), 3.0)
-    mottle = np.clip(1.0 + 0.25 * texture / texture.std(), 0.0, None)
+    noise = ndi.gaussian_filter(np.random.default_rng(seed + 10).normal(size=rows.shape), texture)
+    bumps = np.clip(1.0 + mottle * noise / noise.std(), 0.0, None)
     below = (rows > plate.spot_y(0.6)) & (rows < plate.origin_y)
-    smear = 0.3 * np.exp(-((cols - plate.centres()[0]) ** 2) / 50.0) * below * mottle
+    smear = strength * np.exp(-((cols - plate.centres()[0]) ** 2) / spread) * below * bumps
     image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
-    photo, _ = photograph(np.clip(image, 0, 1), angle=3)
-    assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
+    return photograph(np.clip(image, 0, 1), angle=3)[0]
 
 
-def test_bumps_of_a_faint_smear_on_a_grainy_layer_are_no_spots() -> None:
-    # Averaged over a spot's size, the mottle of a faint smear below an overloaded spot stands
-    # out of a grainy layer's noise, but it rises from the smear, not from bare layer.
+@pytest.mark.parametrize(
+    ("grain", "texture", "mottle", "strength", "spread"),
+    [
+        pytest.param(0.01, 3.0, 0.25, 0.3, 50.0, id="strong-smear-clean-layer"),
+        # Averaged over a spot's size, a faint smear's mottle stands out of a grainy layer's
+        # noise, but it rises from the smear, not from bare layer.
+        pytest.param(0.03, 6.0, 0.6, 0.1, 200.0, id="faint-smear-grainy-layer"),
+    ],
+)
+def test_mottled_smear_below_a_spot_makes_no_spots(
+    grain: float, texture: float, mottle: float, strength: float, spread: float
+) -> None:
+    # The smear's mottled texture has bumps of its own, which must not be read as spots.
     plate = standard_plate(
-        spots=[DrawnSpot(lane=0, rf=0.6, strength=0.9), DrawnSpot(lane=2, rf=0.4)], grain=0.03
+        spots=[DrawnSpot(lane=0, rf=0.6, strength=0.9), DrawnSpot(lane=2, rf=0.4)], grain=grain
     )
-    image = render_drawn_plate(plate, np.random.default_rng(1))
-    rows, cols = np.mgrid[0 : plate.height, 0 : plate.width]
-    texture = ndi.gaussian_filter(np.random.default_rng(11).normal(size=rows.shape), 6.0)
-    mottle = np.clip(1.0 + 0.6 * texture / texture.std(), 0.0, None)
-    below = (rows > plate.spot_y(0.6)) & (rows < plate.origin_y)
-    smear = 0.1 * np.exp(-((cols - plate.centres()[0]) ** 2) / 200.0) * below * mottle
-    image = image * (1 - smear[..., None]) + 0.25 * np.array(plate.layer) * smear[..., None]
-    photo, _ = photograph(np.clip(image, 0, 1), angle=3)
+    photo = _smeared_below_a_spot(plate, 1, texture, mottle, strength, spread)
     assert rfs(analyse_plate(photo, lanes=3)) == [[0.6], [], [0.4]]
 
 
