@@ -56,9 +56,10 @@ MATCHED_NOISE_LEVELS = 6.0
 """Least height of a spot's peak above bare layer, in the plate's noise at ``MATCHED_SIGMA``."""
 
 MIN_MATCHED_CONTRAST = 0.012
-"""Least height above bare layer (sRGB 0-1) of a spot's peak at ``MATCHED_SIGMA``: a faint spot
-(0.05) spread by the camera's blur and this smoothing keeps about a tenth of its height; this only
-stops a noiseless image from calling a trace a spot."""
+"""Least height above bare layer (sRGB 0-1) of a spot's peak at ``MATCHED_SIGMA``: a spot a person
+can just see (0.05), spread by the camera's blur and this smoothing, keeps about a quarter of its
+height (0.013-0.03 on rendered photos); on a clean, noiseless image this, not the noise, keeps a
+trace far fainter than that from counting."""
 
 MIN_FAINT_SEPARATION = 0.03
 """Closest (fraction of the plate's long side) a faint spot found only at ``MATCHED_SIGMA`` may be
