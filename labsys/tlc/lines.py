@@ -117,7 +117,8 @@ def find_lines(
     plate's height above the origin, and that both lie at least half a stroke inside the layer
     (any rim of bare backing or background at the image's edges is found and left out). Where
     several lines qualify the darkest one is taken; edge ticks count where no line does, or where
-    they are much darker than the front line found (see ``TRACE_CONTRAST``).
+    they are much darker than the front line found (see ``TRACE_CONTRAST``), and plain ticks a
+    little inside the edges (``TICK_INSET``) where nothing else marks a line.
     """
     height, width = darkness.shape
     scale = max(height, width)
