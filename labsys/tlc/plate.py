@@ -544,12 +544,11 @@ def _outline_score(
     supported = total = 0.0
     for side in range(4):
         start, stop = corners[side], corners[(side + 1) % 4]
-        length = float(np.hypot(*(stop - start)))
-        normal = np.array([stop[1] - start[1], start[0] - stop[0]]) / length
         found = _side_support(edges, start, stop)
         if found is None:
             return None
-        points, share, run_on = found
+        points, normal, share, run_on = found
+        length = float(np.hypot(*(stop - start)))
         # every other position: the step is averaged along the side anyway
         colours = [
             _strip_colour(lab, points[::2, None] + sign * strip[:, None] * normal)
@@ -564,10 +563,10 @@ def _outline_score(
 
 def _side_support(
     edges: tuple[np.ndarray, np.ndarray, np.ndarray], start: np.ndarray, stop: np.ndarray
-) -> tuple[np.ndarray, float, float] | None:
-    """Points along a side, the share of them on edges, and the length of edge that the side's
-    line still follows past its corners (SIDE_RUN_ON of its length is looked at each way); None
-    when the side is too little on edges.
+) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+    """Points along a side, its unit normal, the share of the points on edges, and the length of
+    edge that the side's line still follows past its corners (SIDE_RUN_ON of its length is looked
+    at each way); None when the side is too little on edges.
 
     A plate's sides end at its corners. A line that runs on along an edge is longer than the
     plate (a ruler, a bench's edge), or the corner is where a plate's side crosses a pencil line;
@@ -587,7 +586,7 @@ def _side_support(
     steps = np.arange(margin, max(margin + 1.0, SIDE_RUN_ON * length))[:, None] * direction
     beyond = np.stack([start - steps, stop + steps])
     run_on = float(np.count_nonzero(_on_edge(edges, beyond, normal)))
-    return points, share, run_on
+    return points, normal, share, run_on
 
 
 def _strip_colour(lab: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pytest
 from scipy import ndimage as ndi
@@ -96,10 +98,10 @@ def test_white_plate_on_a_bench_as_bright_as_it() -> None:
     assert np.abs(find_plate(photo) - truth).max() < 4.0
 
 
-def _rim(shape: tuple[int, ...], corners: np.ndarray, sides: object) -> np.ndarray:
+def _rim(shape: tuple[int, ...], corners: np.ndarray, sides: Iterable[int]) -> np.ndarray:
     """Mask of a 1 px line along the given sides (0 top, 1 right, 2 bottom, 3 left)."""
     rim = np.zeros(shape, dtype=bool)
-    for side in sides:  # type: ignore[attr-defined]
+    for side in sides:
         start, stop = np.rint(corners[side]), np.rint(corners[(side + 1) % 4])
         rows, columns = draw.line(*start[::-1].astype(int), *stop[::-1].astype(int))
         rim[rows, columns] = True
